@@ -1,0 +1,39 @@
+//! Diesel rows of the `users` table.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use helpdesk_types::{Locale, Role};
+
+use crate::db::schema::users;
+
+/// An account as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub username: String,
+    pub full_name: String,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub password_hash: Option<String>,
+    pub role: Role,
+    pub locale: Locale,
+    pub active: bool,
+    pub last_active_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub company: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub password_hash: Option<&'a str>,
+    pub role: Role,
+    pub locale: Locale,
+}

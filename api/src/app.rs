@@ -1,0 +1,106 @@
+//! Builds the HTTP application: shared state, extractor error handlers, middleware, the API
+//! routes of every feature, the OpenAPI document and docs page, and the SPA.
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{App, HttpRequest, HttpServer, dev::Server, error::JsonPayloadError, middleware::from_fn, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    config::Config,
+    db::DbPool,
+    error::ApiError,
+    health,
+    middleware::{headers, request_id},
+    openapi::{ApiDoc, add_default_problem_responses},
+    spa,
+};
+
+/// Largest JSON body accepted (attachments use multipart with their own limit).
+pub const JSON_LIMIT_BYTES: usize = 256 * 1024;
+
+/// What every handler can reach, behind `web::Data`.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+}
+
+/// Every documented route. The server and `helpdesk openapi` both use this, so the spec is
+/// exactly what is served.
+fn api_routes(cfg: &mut ServiceConfig) {
+    health::routes(cfg);
+    cfg.service(scope::scope("/api/v1").default_service(web::to(no_route)));
+}
+
+/// The OpenAPI document of this build.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(api_routes).split_for_parts();
+    add_default_problem_responses(&mut doc);
+    doc
+}
+
+/// The error for a request no route took: 405 if the path exists for another method, else 404.
+pub fn unmatched(req: &HttpRequest) -> ApiError {
+    if req.resource_map().has_resource(req.path()) { ApiError::MethodNotAllowed } else { ApiError::NoRoute }
+}
+
+async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(unmatched(&req))
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api_error = match &err {
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("Send the body as application/json.".into()),
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::PayloadTooLarge(format!("The JSON body must be at most {JSON_LIMIT_BYTES} bytes."))
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request(format!("The JSON body is invalid: {e}")),
+        other => ApiError::bad_request(format!("The JSON body could not be read: {other}")),
+    };
+    api_error.into()
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("The query string is invalid: {err}")).into()
+}
+
+fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    // A path that does not parse (e.g. a non-numeric id) names nothing that exists.
+    tracing::debug!(error = %err, "unparsable path parameter");
+    ApiError::NoRoute.into()
+}
+
+/// Starts the HTTP server on `listener`. Actix stops gracefully on SIGTERM/SIGINT: it stops
+/// accepting, lets in-flight requests finish (up to 30 s), then the returned future resolves.
+pub fn server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let config = Arc::clone(&state.config);
+    let state = web::Data::new(state);
+    let doc = openapi();
+    let header_policy = web::Data::new(headers::HeaderPolicy::new(config.is_https(), config.captcha.secret.is_some()));
+    let trust_proxy = web::Data::new(request_id::TrustProxy(config.trust_proxy));
+    let spa = web::Data::new(spa::Spa::new(config.web_dir.clone()));
+    let server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .app_data(state.clone())
+            .app_data(header_policy.clone())
+            .app_data(trust_proxy.clone())
+            .app_data(spa.clone())
+            .app_data(web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(json_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::PayloadConfig::default().limit(JSON_LIMIT_BYTES))
+            .configure(api_routes)
+            .into_app()
+            .service(web::redirect("/api/docs", "/api/docs/"))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
+            .default_service(web::to(spa::serve))
+            .wrap(from_fn(headers::middleware))
+            .wrap(from_fn(request_id::middleware))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,3 @@
+//! Authentication: password hashing now; sessions, tokens and the role extractors join here.
+
+pub mod password;

@@ -1,0 +1,159 @@
+//! The `helpdesk` command line: `serve`, `migrate`, `openapi`, `create-admin`.
+
+use std::{
+    io::{IsTerminal, Read, Write},
+    net::TcpListener,
+    process::ExitCode,
+    sync::Arc,
+};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use diesel::{Connection, PgConnection};
+
+use crate::{
+    accounts::admin_cli::{self, CreateAdmin, CreateAdminError},
+    app::{self, AppState},
+    auth::password,
+    config::{Config, ProcessEnv},
+    db, telemetry,
+};
+
+/// Helpdesk: a self-hosted support-ticket system. Configuration comes from the environment
+/// (see docs/operations.md).
+#[derive(Debug, Parser)]
+#[command(name = "helpdesk", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the API, the web UI and the background workers.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (JSON) to stdout.
+    Openapi,
+    /// Create an administrator. The password is read from stdin when stdin is not a terminal,
+    /// otherwise generated and printed once.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Defaults to the local part of the email.
+        #[arg(long)]
+        username: Option<String>,
+        /// Do nothing (exit 0) if an active admin already exists.
+        #[arg(long)]
+        if_none: bool,
+    },
+}
+
+/// Exit codes: 0 success, 1 failure, 2 configuration error.
+pub fn run(cli: Cli) -> ExitCode {
+    if let Command::Openapi = cli.command {
+        return print_openapi();
+    }
+    let config = match Config::from_env(&ProcessEnv) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let result = match cli.command {
+        Command::Serve => serve(config),
+        Command::Migrate => migrate(&config),
+        Command::CreateAdmin { email, name, username, if_none } => {
+            create_admin(&config, &email, &name, username.as_deref(), if_none)
+        }
+        Command::Openapi => unreachable_openapi(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn unreachable_openapi() -> anyhow::Result<()> {
+    Err(anyhow::anyhow!("openapi is handled before configuration is read"))
+}
+
+fn print_openapi() -> ExitCode {
+    let printed = app::openapi()
+        .to_pretty_json()
+        .map_err(anyhow::Error::from)
+        .and_then(|json| Ok(writeln!(std::io::stdout(), "{json}")?));
+    match printed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn connect(config: &Config) -> anyhow::Result<PgConnection> {
+    PgConnection::establish(config.database_url.expose()).context("cannot connect to the database (DATABASE_URL)")
+}
+
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let applied = db::migrate(&mut connect(config)?)?;
+    tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
+    Ok(())
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    if config.jwt_secret_generated {
+        tracing::warn!("HELPDESK_JWT_SECRET is not set: using a random secret, sessions end when the server restarts");
+    }
+    migrate(&config)?;
+    let pool = db::pool(config.database_url.expose(), config.db_pool_size)?;
+    let listener = TcpListener::bind(config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    // The first line on stdout tells scripts and tests where we listen (the port may be 0 = any).
+    writeln!(std::io::stdout(), "helpdesk listening on http://{address}")?;
+    tracing::info!(%address, public_url = %config.public_url, "serving");
+    let state = AppState { pool, config: Arc::new(config) };
+    actix_web::rt::System::new().block_on(async move {
+        app::server(listener, state)?.await?;
+        tracing::info!("server stopped");
+        anyhow::Ok(())
+    })
+}
+
+fn create_admin(config: &Config, email: &str, name: &str, username: Option<&str>, if_none: bool) -> anyhow::Result<()> {
+    let mut conn = connect(config)?;
+    db::migrate(&mut conn)?;
+    if if_none && admin_cli::admin_exists(&mut conn)? {
+        tracing::info!("an admin already exists; nothing to do");
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    let (password, generated) = if stdin.is_terminal() {
+        (password::generate(), true)
+    } else {
+        let mut input = String::new();
+        stdin.lock().read_to_string(&mut input).context("cannot read the password from stdin")?;
+        (input.trim_end_matches(['\r', '\n']).to_owned(), false)
+    };
+    let input = CreateAdmin { email, full_name: name, username, password: &password, bcrypt_cost: config.bcrypt_cost };
+    let user = admin_cli::create_admin(&mut conn, &input).map_err(|e| match e {
+        CreateAdminError::Other(e) => e,
+        other => anyhow::Error::new(other),
+    })?;
+    let mut out = std::io::stdout();
+    writeln!(out, "Created admin {} <{}> with username {}", user.full_name, user.email, user.username)?;
+    if generated {
+        writeln!(out, "Password (shown once): {password}")?;
+    }
+    Ok(())
+}

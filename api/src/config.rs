@@ -1,0 +1,399 @@
+//! Configuration, read once from the environment into one typed [`Config`].
+//!
+//! Every variable is documented in `docs/operations.md`. A missing or malformed value is a
+//! [`ConfigError`] naming the variable; `main` prints it as one line and exits with code 2.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use rand::RngCore;
+
+/// Where the server runs. Production refuses insecure defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Log line format on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A value that must never appear in logs or debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where attachments are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageLocation {
+    /// A local directory, never served statically.
+    Directory(PathBuf),
+    /// An S3-compatible bucket (`s3://bucket/prefix`), credentials from the usual AWS variables.
+    S3 { bucket: String, prefix: String },
+}
+
+/// hCaptcha settings; the captcha is only enforced when a secret is configured.
+#[derive(Debug, Clone)]
+pub struct Captcha {
+    pub sitekey: Option<String>,
+    pub secret: Option<Secret>,
+    pub verify_url: String,
+}
+
+/// Retention periods and session lifetimes (P2, P4, P7, P8, P10, P11, P15).
+#[derive(Debug, Clone)]
+pub struct Policies {
+    pub access_token_ttl: Duration,
+    pub session_idle_timeout: Duration,
+    pub session_max_lifetime: Duration,
+    pub login_failures_per_account: u32,
+    pub login_failures_per_ip: u32,
+    pub login_failure_window: Duration,
+    pub password_reset_ttl: Duration,
+    pub email_log_retention_days: u32,
+    pub request_log_retention_days: u32,
+    pub auto_close_resolved_after_days: u32,
+    pub inactive_account_deletion_days: u32,
+    pub inactive_account_warning_days: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: Secret,
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub jwt_secret: Secret,
+    /// True when no secret was configured and a random one was generated for this process.
+    pub jwt_secret_generated: bool,
+    pub smtp_url: Option<Secret>,
+    pub mail_dir: PathBuf,
+    pub mail_from: String,
+    pub storage: StorageLocation,
+    pub max_upload_bytes: u64,
+    pub captcha: Captcha,
+    pub bcrypt_cost: u32,
+    pub web_dir: PathBuf,
+    pub log_format: LogFormat,
+    /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+    pub db_pool_size: u32,
+    pub policies: Policies,
+}
+
+/// A configuration variable that is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration error: {var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+/// Reads variables by name; the process environment in production, a map in tests.
+pub trait Source {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl Source for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl<const N: usize> Source for [(&str, &str); N] {
+    fn get(&self, name: &str) -> Option<String> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+}
+
+struct Reader<'a>(&'a dyn Source);
+
+impl Reader<'_> {
+    /// The value, with empty strings treated as unset.
+    fn raw(&self, var: &str) -> Option<String> {
+        self.0.get(var).filter(|v| !v.trim().is_empty())
+    }
+
+    fn required(&self, var: &'static str) -> Result<String, ConfigError> {
+        self.raw(var).ok_or_else(|| ConfigError { var, problem: "is not set".into() })
+    }
+
+    fn parsed<T: FromStr>(&self, var: &'static str, default: T, expected: &str) -> Result<T, ConfigError> {
+        match self.raw(var) {
+            None => Ok(default),
+            Some(v) => {
+                v.trim().parse().map_err(|_| ConfigError { var, problem: format!("must be {expected}, got {v:?}") })
+            }
+        }
+    }
+
+    fn ranged(
+        &self,
+        var: &'static str,
+        default: u32,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<u32, ConfigError> {
+        let expected = format!("a whole number from {} to {}", range.start(), range.end());
+        let value = self.parsed(var, default, &expected)?;
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(ConfigError { var, problem: format!("must be {expected}, got {value}") })
+        }
+    }
+
+    fn minutes(&self, var: &'static str, default: u32) -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(u64::from(self.ranged(var, default, 1..=525_600)?) * 60))
+    }
+}
+
+impl Config {
+    /// Reads the whole configuration. `DATABASE_URL` is required; everything else has a default.
+    pub fn from_env(source: &dyn Source) -> Result<Self, ConfigError> {
+        let r = Reader(source);
+        let environment = match r.raw("HELPDESK_ENV").as_deref().map(str::trim) {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "HELPDESK_ENV",
+                    problem: format!("must be development or production, got {other:?}"),
+                });
+            }
+        };
+        let database_url = r.required("DATABASE_URL")?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                problem: "must be a postgres:// or postgresql:// URL".into(),
+            });
+        }
+        let bind: SocketAddr =
+            r.parsed("HELPDESK_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)), "an address like 127.0.0.1:8080")?;
+        let public_url = match r.raw("HELPDESK_PUBLIC_URL") {
+            None => format!("http://{bind}"),
+            Some(url) => parse_public_url(&url)?,
+        };
+        let (jwt_secret, jwt_secret_generated) = match r.raw("HELPDESK_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => (Secret::new(s), false),
+            Some(_) => {
+                return Err(ConfigError {
+                    var: "HELPDESK_JWT_SECRET",
+                    problem: "must be at least 32 characters long".into(),
+                });
+            }
+            None if environment == Environment::Production => {
+                return Err(ConfigError {
+                    var: "HELPDESK_JWT_SECRET",
+                    problem: "is not set (required with HELPDESK_ENV=production)".into(),
+                });
+            }
+            None => (Secret::new(random_secret()), true),
+        };
+        let smtp_url = match r.raw("HELPDESK_SMTP_URL") {
+            None => None,
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => Some(Secret::new(url)),
+            Some(_) => {
+                return Err(ConfigError {
+                    var: "HELPDESK_SMTP_URL",
+                    problem: "must be an smtp:// or smtps:// URL".into(),
+                });
+            }
+        };
+        let mail_from = r.raw("HELPDESK_MAIL_FROM").unwrap_or_else(|| "Helpdesk <helpdesk@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError {
+                var: "HELPDESK_MAIL_FROM",
+                problem: format!("must be an address like 'Helpdesk <help@example.com>', got {mail_from:?}"),
+            });
+        }
+        let storage = match r.raw("HELPDESK_STORAGE") {
+            None => StorageLocation::Directory(PathBuf::from(".data/attachments")),
+            Some(s) => parse_storage(&s)?,
+        };
+        let captcha = Captcha {
+            sitekey: r.raw("HELPDESK_HCAPTCHA_SITEKEY"),
+            secret: r.raw("HELPDESK_HCAPTCHA_SECRET").map(Secret::new),
+            verify_url: match r.raw("HELPDESK_HCAPTCHA_VERIFY_URL") {
+                None => "https://api.hcaptcha.com/siteverify".into(),
+                Some(u) if u.starts_with("http://") || u.starts_with("https://") => u,
+                Some(_) => {
+                    return Err(ConfigError {
+                        var: "HELPDESK_HCAPTCHA_VERIFY_URL",
+                        problem: "must be an http:// or https:// URL".into(),
+                    });
+                }
+            },
+        };
+        let log_format = match r.raw("HELPDESK_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "HELPDESK_LOG_FORMAT",
+                    problem: format!("must be text or json, got {other:?}"),
+                });
+            }
+        };
+        Ok(Self {
+            environment,
+            database_url: Secret::new(database_url),
+            bind,
+            public_url,
+            jwt_secret,
+            jwt_secret_generated,
+            smtp_url,
+            mail_dir: r.raw("HELPDESK_MAIL_DIR").map_or_else(|| PathBuf::from(".data/mail"), PathBuf::from),
+            mail_from,
+            storage,
+            max_upload_bytes: r.parsed("HELPDESK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, "a number of bytes")?,
+            captcha,
+            bcrypt_cost: r.ranged("HELPDESK_BCRYPT_COST", 12, 4..=31)?,
+            web_dir: r.raw("HELPDESK_WEB_DIR").map_or_else(|| PathBuf::from("web-ui/dist"), PathBuf::from),
+            log_format,
+            trust_proxy: r.parsed("HELPDESK_TRUST_PROXY", false, "true or false")?,
+            db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", 10, 1..=200)?,
+            policies: Policies {
+                access_token_ttl: r.minutes("HELPDESK_ACCESS_TOKEN_MINUTES", 15)?,
+                session_idle_timeout: r.minutes("HELPDESK_SESSION_IDLE_MINUTES", 30)?,
+                session_max_lifetime: r.minutes("HELPDESK_SESSION_MAX_MINUTES", 12 * 60)?,
+                login_failures_per_account: r.ranged("HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", 5, 1..=1000)?,
+                login_failures_per_ip: r.ranged("HELPDESK_LOGIN_FAILURES_PER_IP", 20, 1..=100_000)?,
+                login_failure_window: r.minutes("HELPDESK_LOGIN_FAILURE_WINDOW_MINUTES", 60)?,
+                password_reset_ttl: r.minutes("HELPDESK_PASSWORD_RESET_MINUTES", 60)?,
+                email_log_retention_days: r.ranged("HELPDESK_EMAIL_LOG_RETENTION_DAYS", 30, 1..=3650)?,
+                request_log_retention_days: r.ranged("HELPDESK_REQUEST_LOG_RETENTION_DAYS", 90, 1..=3650)?,
+                auto_close_resolved_after_days: r.ranged("HELPDESK_AUTO_CLOSE_DAYS", 30, 1..=3650)?,
+                inactive_account_deletion_days: r.ranged("HELPDESK_INACTIVE_ACCOUNT_DAYS", 730, 30..=36500)?,
+                inactive_account_warning_days: r.ranged("HELPDESK_INACTIVE_ACCOUNT_WARNING_DAYS", 30, 1..=365)?,
+            },
+        })
+    }
+
+    /// Whether clients reach us over TLS (enables HSTS and `Secure` cookies).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(trimmed.to_owned()),
+        _ => Err(ConfigError {
+            var: "HELPDESK_PUBLIC_URL",
+            problem: format!("must be an http:// or https:// URL, got {url:?}"),
+        }),
+    }
+}
+
+fn parse_storage(value: &str) -> Result<StorageLocation, ConfigError> {
+    if let Some(rest) = value.strip_prefix("s3://") {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(ConfigError {
+                var: "HELPDESK_STORAGE",
+                problem: "names no bucket (s3://bucket/prefix)".into(),
+            });
+        }
+        return Ok(StorageLocation::S3 { bucket: bucket.into(), prefix: prefix.trim_matches('/').into() });
+    }
+    if value.contains("://") {
+        return Err(ConfigError {
+            var: "HELPDESK_STORAGE",
+            problem: format!("must be a directory or an s3:// URL, got {value:?}"),
+        });
+    }
+    Ok(StorageLocation::Directory(PathBuf::from(value)))
+}
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DB: (&str, &str) = ("DATABASE_URL", "postgres://localhost/helpdesk");
+
+    #[test]
+    fn defaults_apply_when_only_the_database_is_set() {
+        let config = Config::from_env(&[DB]).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert!(config.jwt_secret_generated);
+        assert_eq!(config.max_upload_bytes, 5_242_880);
+        assert_eq!(config.bcrypt_cost, 12);
+        assert_eq!(config.policies.session_idle_timeout, Duration::from_secs(30 * 60));
+        assert_eq!(config.storage, StorageLocation::Directory(".data/attachments".into()));
+    }
+
+    #[test]
+    fn a_missing_database_url_names_the_variable() {
+        let err = Config::from_env(&[("HELPDESK_BIND", "127.0.0.1:1")]).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        assert_eq!(err.to_string(), "configuration error: DATABASE_URL is not set");
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        let cases: [(&str, &str); 8] = [
+            ("HELPDESK_BIND", "localhost"),
+            ("HELPDESK_PUBLIC_URL", "ftp://x"),
+            ("HELPDESK_SMTP_URL", "mail.example.com"),
+            ("HELPDESK_BCRYPT_COST", "3"),
+            ("HELPDESK_MAIL_FROM", "not an address"),
+            ("HELPDESK_STORAGE", "gs://bucket"),
+            ("HELPDESK_ENV", "staging"),
+            ("HELPDESK_JWT_SECRET", "short"),
+        ];
+        for (var, value) in cases {
+            let err = Config::from_env(&[DB, (var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+        }
+    }
+
+    #[test]
+    fn production_requires_a_jwt_secret() {
+        let err = Config::from_env(&[DB, ("HELPDESK_ENV", "production")]).unwrap_err();
+        assert_eq!(err.var, "HELPDESK_JWT_SECRET");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let config = Config::from_env(&[DB, ("HELPDESK_JWT_SECRET", "x".repeat(40).as_str())]).unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("xxxx"));
+        assert!(!debug.contains("postgres://"));
+    }
+
+    #[test]
+    fn s3_storage_is_parsed_into_bucket_and_prefix() {
+        let config = Config::from_env(&[DB, ("HELPDESK_STORAGE", "s3://files/helpdesk/")]).unwrap();
+        assert_eq!(config.storage, StorageLocation::S3 { bucket: "files".into(), prefix: "helpdesk".into() });
+    }
+}

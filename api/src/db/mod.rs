@@ -1,0 +1,75 @@
+//! Database access: the r2d2 pool, [`run`] (the one hop from async handlers to blocking Diesel),
+//! the embedded migrations, and the generated [`schema`].
+
+pub mod schema;
+
+use std::time::Duration;
+
+use actix_web::web;
+use anyhow::Context;
+use diesel::{
+    PgConnection, RunQueryDsl,
+    r2d2::{ConnectionManager, Pool},
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+
+/// The SQL migrations in `migrations/`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// How long a request waits for a free connection before it gets a 503.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens the pool; fails if no connection can be made within the checkout timeout.
+pub fn pool(url: &str, size: u32) -> anyhow::Result<DbPool> {
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(CHECKOUT_TIMEOUT)
+        .build(ConnectionManager::new(url))
+        .context("cannot connect to the database (DATABASE_URL)")
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool, inside the caller's tracing
+/// span. Use one call per use case and open the transaction inside `f`.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let (pool, span) = (pool.clone(), tracing::Span::current());
+    web::block(move || {
+        span.in_scope(|| {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+    })
+    .await?
+}
+
+/// Applies pending migrations; returns the versions it applied.
+pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    let applied =
+        conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!(e)).context("migration failed")?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// Readiness: a connection can be had quickly, answers, and every migration is applied.
+pub async fn check_ready(pool: &DbPool) -> Result<(), ApiError> {
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get_timeout(Duration::from_secs(2))?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .map_err(|e| ApiError::Unavailable(format!("database query failed: {e}")))?;
+        match conn.has_pending_migration(MIGRATIONS) {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(ApiError::Unavailable("database migrations are pending".into())),
+            Err(e) => Err(ApiError::Unavailable(format!("cannot read the migration state: {e}"))),
+        }
+    })
+    .await?
+}

@@ -1,0 +1,18 @@
+//! Helpdesk API server: a support-ticket system over PostgreSQL.
+//!
+//! Infrastructure lives at the root (`app`, `config`, `error`, `db`, `middleware`, `telemetry`);
+//! each feature has its own folder with routes, domain types and queries. See
+//! `docs/architecture.md` for the path of a request.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod middleware;
+pub mod openapi;
+pub mod spa;
+pub mod telemetry;

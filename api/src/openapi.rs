@@ -1,0 +1,75 @@
+//! The OpenAPI 3.1 document: metadata and security schemes here; paths and schemas are
+//! collected from the routes by utoipa-actix-web (see `app::api_routes`).
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::{
+        self, ContentBuilder, RefOr, ResponseBuilder,
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Helpdesk API",
+        description = "REST API of Helpdesk, a self-hosted support-ticket system. Conventions (authentication, \
+errors as RFC 9457 problem details, cursor pagination, versioning) are described in docs/api.md.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+    ),
+    components(schemas(helpdesk_types::Problem)),
+    modifiers(&SecuritySchemes),
+)]
+pub struct ApiDoc;
+
+/// `bearer`: a short-lived access token (JWT) or an integration's API token.
+/// `refresh_cookie`: the browser's HttpOnly session cookie, accepted only by the auth endpoints.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, doc: &mut openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/login, or an API token."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "refresh_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "helpdesk_refresh",
+                "HttpOnly session cookie set by login; used by refresh and logout only.",
+            ))),
+        );
+    }
+}
+
+/// Every operation may answer with a problem body; documents that once, as the `default`
+/// response of each operation. Call it after the paths were collected.
+pub fn add_default_problem_responses(doc: &mut openapi::OpenApi) {
+    {
+        let response = ResponseBuilder::new()
+            .description("An error, as an RFC 9457 problem details object.")
+            .content(
+                "application/problem+json",
+                ContentBuilder::new().schema(Some(RefOr::Ref(openapi::Ref::from_schema_name("Problem")))).build(),
+            )
+            .build();
+        for item in doc.paths.paths.values_mut() {
+            for op in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+            {
+                op.responses.responses.entry("default".into()).or_insert_with(|| RefOr::T(response.clone()));
+            }
+        }
+    }
+}

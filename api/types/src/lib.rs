@@ -1,0 +1,15 @@
+//! Request and response bodies of the Helpdesk REST API.
+//!
+//! The server (`helpdesk-api`) and the web UI (`helpdesk-web-ui`) both use these types, so the
+//! SPA never hand-copies a JSON shape. This crate must keep compiling for `wasm32-unknown-unknown`:
+//! no actix, no I/O. The `openapi` feature derives the utoipa schemas the server publishes in
+//! `openapi/openapi.json`; the `diesel` feature maps the enums to TEXT columns.
+
+pub mod accounts;
+pub mod enums;
+pub mod health;
+pub mod problem;
+
+pub use accounts::{Locale, Role};
+pub use health::{Health, HealthStatus};
+pub use problem::Problem;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what `make run` and `make test` need on a fresh Debian/Ubuntu machine that has only Rust.
+# Idempotent and quiet when everything is present. Usage: ensure-tools.sh [run|test]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+purpose="${1:-run}"
+
+# System packages: PostgreSQL server + libpq for diesel, Python for the test servers and tools,
+# Node.js/npm for a working wasm-opt (Debian's binaryen 108 silently breaks the page).
+pkgs=(postgresql libpq-dev pkg-config ca-certificates)
+[ "$purpose" = test ] && pkgs+=(chromium chromium-driver)
+command -v python3 >/dev/null || pkgs+=(python3)
+# Node.js from elsewhere (e.g. NodeSource) ships its own npm and conflicts with Debian's package.
+command -v npm >/dev/null || pkgs+=(nodejs npm)
+apt_ensure "${pkgs[@]}"
+
+# Rust: the wasm target, and the wasm-bindgen CLI pinned to the crate version in Cargo.lock.
+rustup target list --installed | grep -qx wasm32-unknown-unknown || {
+  log "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }
+want="$(locked_version wasm-bindgen)"
+have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (was: ${have:-none})"
+  # --locked fails here: one of its pinned dependencies is missing from the registry mirror.
+  cargo install -q wasm-bindgen-cli --version "$want" --force
+fi
+
+# wasm-opt from the npm package binaryen, kept inside the project.
+if [ ! -x "$TOOLS/node/node_modules/.bin/wasm-opt" ]; then
+  log "installing binaryen (wasm-opt) from npm"
+  mkdir -p "$TOOLS/node"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" binaryen@132.0.0 >/dev/null
+fi
+
+# Python tools in a private virtualenv: the SMTP server for tests, the compose-file validator,
+# and an S3-compatible server for the storage tests.
+if [ ! -x "$TOOLS/venv/bin/python" ]; then
+  log "creating the Python virtualenv in .tools/venv"
+  python3 -m venv "$TOOLS/venv" 2>/dev/null || { rm -rf "$TOOLS/venv"; apt_ensure python3-venv; python3 -m venv "$TOOLS/venv"; }
+fi
+if [ "$purpose" = test ] && ! "$TOOLS/venv/bin/python" -c 'import aiosmtpd, check_jsonschema' 2>/dev/null; then
+  log "installing aiosmtpd and check-jsonschema"
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'check-jsonschema==0.39.0'
+fi

@@ -1,0 +1,92 @@
+//! The command line: configuration errors, `migrate`, `create-admin`.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use helpdesk_tests::{TestDb, paths};
+
+fn helpdesk(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(paths::binary())
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HELPDESK_BCRYPT_COST", "4")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run helpdesk");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn configuration_errors_name_the_variable_and_exit_2() {
+    let db = "postgres://127.0.0.1:1/x";
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[], "DATABASE_URL"),
+        (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+        (&[("DATABASE_URL", db), ("HELPDESK_BIND", "everywhere")], "HELPDESK_BIND"),
+        (&[("DATABASE_URL", db), ("HELPDESK_BCRYPT_COST", "many")], "HELPDESK_BCRYPT_COST"),
+        (&[("DATABASE_URL", db), ("HELPDESK_PUBLIC_URL", "help.example.com")], "HELPDESK_PUBLIC_URL"),
+        (&[("DATABASE_URL", db), ("HELPDESK_SMTP_URL", "http://mail")], "HELPDESK_SMTP_URL"),
+        (&[("DATABASE_URL", db), ("HELPDESK_ENV", "production")], "HELPDESK_JWT_SECRET"),
+    ];
+    for (env, var) in cases {
+        let output = helpdesk(&["serve"], env, None);
+        assert_eq!(output.status.code(), Some(2), "{var}: {}", stderr(&output));
+        let err = stderr(&output);
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(err.starts_with(&format!("configuration error: {var} ")), "{err}");
+    }
+}
+
+#[test]
+fn an_unreachable_database_stops_start_up_with_a_clear_message() {
+    let output = helpdesk(&["migrate"], &[("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("cannot connect to the database (DATABASE_URL)"), "{}", stderr(&output));
+}
+
+#[test]
+fn create_admin_reads_the_password_from_stdin_and_refuses_a_taken_email() {
+    let db = TestDb::create_empty();
+    let env = [("DATABASE_URL", db.url.as_str())];
+    let args = ["create-admin", "--email", "Ada@Example.com", "--name", "Ada Lovelace"];
+    let created = helpdesk(&args, &env, Some("a long enough password\n"));
+    assert!(created.status.success(), "{}", stderr(&created));
+    let out = String::from_utf8_lossy(&created.stdout);
+    assert!(out.contains("ada@example.com") && out.contains("username ada"), "{out}");
+    assert!(!out.contains("a long enough password"), "a password from stdin is not echoed");
+
+    let again = helpdesk(&args, &env, Some("another long password\n"));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+
+    let if_none =
+        helpdesk(&["create-admin", "--email", "b@example.com", "--name", "B", "--if-none"], &env, Some("x\n"));
+    assert!(if_none.status.success(), "--if-none is a no-op when an admin exists: {}", stderr(&if_none));
+}
+
+#[test]
+fn create_admin_rejects_a_short_password() {
+    let db = TestDb::create_empty();
+    let output = helpdesk(
+        &["create-admin", "--email", "a@example.com", "--name", "A"],
+        &[("DATABASE_URL", db.url.as_str())],
+        Some("short\n"),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("invalid password"), "{}", stderr(&output));
+}

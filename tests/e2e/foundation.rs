@@ -1,0 +1,154 @@
+//! Error model, request ids, security headers, health probes, logging, shutdown.
+
+use helpdesk_tests::{TestApp, TestDb};
+use reqwest::{Method, StatusCode, header};
+use serde_json::Value;
+
+async fn problem(response: reqwest::Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
+    let body: Value = response.json().await.expect("a JSON problem body");
+    assert_eq!(body["status"], status.as_u16());
+    for member in ["type", "title", "detail", "code"] {
+        assert!(body[member].is_string(), "problem without {member}: {body}");
+    }
+    body
+}
+
+#[tokio::test]
+async fn unknown_routes_answer_404_problem() {
+    let app = TestApp::spawn().await;
+    for path in ["/api/v1/nothing-here", "/api/nothing", "/health/nothing", "/api/v1/tickets/x/y/z"] {
+        let body = problem(app.get(path).await, StatusCode::NOT_FOUND).await;
+        assert_eq!(body["code"], "not_found");
+        assert_eq!(body["type"], "/problems/not-found");
+    }
+}
+
+#[tokio::test]
+async fn wrong_methods_answer_405_problem() {
+    let app = TestApp::spawn().await;
+    for (method, path) in
+        [(Method::POST, "/health/live"), (Method::DELETE, "/health/ready"), (Method::PUT, "/api/openapi.json")]
+    {
+        let response = app.request(method, path).send().await.unwrap();
+        let body = problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+}
+
+#[tokio::test]
+async fn request_id_is_generated_and_echoed() {
+    let app = TestApp::spawn().await;
+    let generated = app.get("/health/live").await;
+    let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+
+    let echoed = app.request(Method::GET, "/health/live").header("X-Request-Id", "trace-42.a_b").send().await.unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "trace-42.a_b");
+
+    let forged = app.request(Method::GET, "/health/live").header("X-Request-Id", "evil\" id=1").send().await.unwrap();
+    assert_ne!(forged.headers()["x-request-id"], "evil\" id=1", "unsafe ids are replaced");
+}
+
+#[tokio::test]
+async fn problems_carry_the_request_id() {
+    let app = TestApp::spawn().await;
+    let response = app.request(Method::GET, "/api/v1/missing").header("X-Request-Id", "abc-123").send().await.unwrap();
+    let body = problem(response, StatusCode::NOT_FOUND).await;
+    assert_eq!(body["request_id"], "abc-123");
+}
+
+#[tokio::test]
+async fn every_response_carries_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in ["/health/live", "/api/v1/missing", "/api/openapi.json", "/", "/tickets/1"] {
+        let response = app.get(path).await;
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!h.contains_key(header::STRICT_TRANSPORT_SECURITY), "no HSTS over plain http");
+    }
+    let api = app.get("/health/live").await;
+    assert_eq!(api.headers()[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_the_public_url_is_https() {
+    let app = TestApp::builder().env("HELPDESK_PUBLIC_URL", "https://help.example.com").spawn().await;
+    let response = app.get("/health/live").await;
+    assert!(response.headers()[header::STRICT_TRANSPORT_SECURITY].to_str().unwrap().starts_with("max-age="));
+}
+
+#[tokio::test]
+async fn liveness_and_readiness_pass_with_a_migrated_database() {
+    let app = TestApp::spawn().await;
+    for path in ["/health/live", "/health/ready"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+    }
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_down() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
+    app.db.drop_now();
+    let body = problem(app.get("/health/ready").await, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["code"], "service_unavailable");
+    // The process itself is still alive.
+    assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn serve_applies_pending_migrations_at_start_up() {
+    let app = TestApp::builder().database(TestDb::create_empty()).spawn().await;
+    assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn request_logs_never_contain_credentials_or_query_strings() {
+    let app = TestApp::spawn().await;
+    app.request(Method::GET, "/health/live?token=query-secret-123")
+        .header(header::AUTHORIZATION, "Bearer header-secret-456")
+        .header(header::COOKIE, "helpdesk_refresh=cookie-secret-789")
+        .header("X-Request-Id", "log-check-1")
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = app.log();
+    assert!(log.contains("log-check-1"), "the request is logged with its id:\n{log}");
+    for secret in ["query-secret-123", "header-secret-456", "cookie-secret-789"] {
+        assert!(!log.contains(secret), "{secret} leaked into the log");
+    }
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_with_the_request_id() {
+    let app = TestApp::builder().env("HELPDESK_LOG_FORMAT", "json").spawn().await;
+    app.request(Method::GET, "/health/live").header("X-Request-Id", "json-log-1").send().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = app.log();
+    let lines: Vec<Value> =
+        log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let request = lines.iter().find(|l| l["span"]["request_id"] == "json-log-1").expect("a log line of the request");
+    assert_eq!(request["fields"]["status"], 200);
+    assert_eq!(request["span"]["method"], "GET");
+    assert!(request["fields"]["latency_ms"].is_number());
+    assert_eq!(request["fields"]["client_ip"], "127.0.0.1");
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let mut app = TestApp::spawn().await;
+    assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
+    let status = app.terminate().await;
+    assert!(status.success(), "exit status {status}");
+    assert!(app.log().contains("server stopped"));
+}

@@ -1,0 +1,139 @@
+//! The real `helpdesk` binary, started per test on a random port against its own database.
+
+use std::{path::PathBuf, process::Stdio, time::Duration};
+
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde::Serialize;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+use crate::{TestDb, paths, smtp::SmtpServer};
+
+/// A running server and everything it owns for one test.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    /// A client without a cookie store; use [`TestApp::browser`] for one with cookies.
+    pub client: Client,
+    pub db: TestDb,
+    /// The server's stderr (logs), kept with the test's artifacts.
+    pub log_path: PathBuf,
+    /// Private directory for this server's files (attachments, mail files).
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+pub struct TestAppBuilder {
+    env: Vec<(String, String)>,
+    db: Option<TestDb>,
+}
+
+impl TestAppBuilder {
+    /// Sets an environment variable of the server.
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// Sends email through `smtp`.
+    pub fn smtp(self, smtp: &SmtpServer) -> Self {
+        self.env("HELPDESK_SMTP_URL", smtp.url())
+    }
+
+    /// Uses an existing database instead of a fresh clone.
+    pub fn database(mut self, db: TestDb) -> Self {
+        self.db = Some(db);
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let db = self.db.unwrap_or_else(TestDb::create);
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let test = paths::current_test();
+        let log_path = paths::artifacts(&test).join("server.log");
+        let log = std::fs::File::create(&log_path).expect("create the server log");
+        let mut cmd = Command::new(paths::binary());
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &db.url)
+            .env("HELPDESK_BIND", "127.0.0.1:0")
+            .env("HELPDESK_JWT_SECRET", "test-secret-0123456789abcdef0123456789abcdef")
+            .env("HELPDESK_BCRYPT_COST", "4")
+            .env("HELPDESK_DB_POOL_SIZE", "4")
+            .env("HELPDESK_WEB_DIR", paths::root().join("web-ui/dist"))
+            .env("HELPDESK_STORAGE", dir.path().join("attachments"))
+            .env("HELPDESK_MAIL_DIR", dir.path().join("mail"))
+            .env("RUST_LOG", "info,helpdesk_api=debug")
+            .envs(self.env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().expect("start helpdesk serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await;
+        let address = match first {
+            Ok(Ok(Some(line))) => line.rsplit(' ').next().unwrap_or_default().to_owned(),
+            _ => {
+                let _ = child.kill().await;
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                panic!("helpdesk serve did not start; its log:\n{log}");
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        TestApp { address, client: Client::new(), db, log_path, dir, child }
+    }
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { env: Vec::new(), db: None }
+    }
+
+    /// A server with the default test configuration.
+    pub async fn spawn() -> Self {
+        Self::builder().spawn().await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path).send().await.expect("send GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &impl Serialize) -> Response {
+        self.request(Method::POST, path).json(body).send().await.expect("send POST")
+    }
+
+    /// A client that keeps cookies, like a browser.
+    pub fn browser(&self) -> Client {
+        Client::builder().cookie_store(true).build().expect("build a cookie-keeping client")
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for the process to exit; returns its exit status.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+        }
+        tokio::time::timeout(Duration::from_secs(40), self.child.wait())
+            .await
+            .expect("the server exits within 40 s of SIGTERM")
+            .expect("wait for the server")
+    }
+}
