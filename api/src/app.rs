@@ -8,9 +8,14 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
+use tokio::sync::Notify;
+
 use crate::{
+    accounts,
+    auth::{self, captcha::CaptchaVerifier, jwt::JwtKeys, password, rate_limit::RateLimiter, tokens},
     config::Config,
     db::DbPool,
+    email,
     error::ApiError,
     health,
     middleware::{headers, request_id},
@@ -25,13 +30,44 @@ pub const JSON_LIMIT_BYTES: usize = 256 * 1024;
 pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
+    pub jwt: JwtKeys,
+    pub captcha: CaptchaVerifier,
+    /// Request budget per client IP for the unauthenticated auth endpoints.
+    pub auth_limiter: RateLimiter,
+    /// Wakes the email worker after a commit that queued mail.
+    pub mail_wake: Arc<Notify>,
+    /// A bcrypt hash that matches nothing, verified when a login names no account, so both
+    /// cases take the same time.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Config) -> anyhow::Result<Self> {
+        let jwt = JwtKeys::new(&config.jwt_secret, &config.jwt_previous_secrets, config.policies.access_token_ttl);
+        let dummy_hash = password::hash(&tokens::generate(), config.bcrypt_cost)?;
+        Ok(Self {
+            pool,
+            jwt,
+            captcha: CaptchaVerifier::new(config.captcha.clone())?,
+            auth_limiter: RateLimiter::new(config.policies.auth_requests_per_minute),
+            mail_wake: Arc::new(Notify::new()),
+            dummy_hash,
+            config: Arc::new(config),
+        })
+    }
 }
 
 /// Every documented route. The server and `helpdesk openapi` both use this, so the spec is
 /// exactly what is served.
 fn api_routes(cfg: &mut ServiceConfig) {
     health::routes(cfg);
-    cfg.service(scope::scope("/api/v1").default_service(web::to(no_route)));
+    cfg.service(
+        scope::scope("/api/v1")
+            .configure(auth::routes)
+            .configure(accounts::routes)
+            .configure(email::routes::routes)
+            .default_service(web::to(no_route)),
+    );
 }
 
 /// The OpenAPI document of this build.
@@ -56,10 +92,18 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             ApiError::PayloadTooLarge(format!("The JSON body must be at most {JSON_LIMIT_BYTES} bytes."))
         }
-        JsonPayloadError::Deserialize(e) => ApiError::bad_request(format!("The JSON body is invalid: {e}")),
+        JsonPayloadError::Deserialize(e) => match missing_field(&e.to_string()) {
+            Some(field) => ApiError::field(field, "is required"),
+            None => ApiError::bad_request(format!("The JSON body is invalid: {e}")),
+        },
         other => ApiError::bad_request(format!("The JSON body could not be read: {other}")),
     };
     api_error.into()
+}
+
+/// The field serde reports as missing ("missing field `password` at line 1 column 20").
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -74,9 +118,8 @@ fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web
 
 /// Starts the HTTP server on `listener`. Actix stops gracefully on SIGTERM/SIGINT: it stops
 /// accepting, lets in-flight requests finish (up to 30 s), then the returned future resolves.
-pub fn server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let config = Arc::clone(&state.config);
-    let state = web::Data::new(state);
     let doc = openapi();
     let header_policy = web::Data::new(headers::HeaderPolicy::new(config.is_https(), config.captcha.secret.is_some()));
     let trust_proxy = web::Data::new(request_id::TrustProxy(config.trust_proxy));

@@ -4,7 +4,6 @@ use std::{
     io::{IsTerminal, Read, Write},
     net::TcpListener,
     process::ExitCode,
-    sync::Arc,
 };
 
 use anyhow::Context;
@@ -16,7 +15,9 @@ use crate::{
     app::{self, AppState},
     auth::password,
     config::{Config, ProcessEnv},
-    db, telemetry,
+    db,
+    email::transport::Mailer,
+    jobs, telemetry,
 };
 
 /// Helpdesk: a self-hosted support-ticket system. Configuration comes from the environment
@@ -122,8 +123,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
     // The first line on stdout tells scripts and tests where we listen (the port may be 0 = any).
     writeln!(std::io::stdout(), "helpdesk listening on http://{address}")?;
     tracing::info!(%address, public_url = %config.public_url, "serving");
-    let state = AppState { pool, config: Arc::new(config) };
+    let mailer = Mailer::from_config(&config)?;
+    let state = actix_web::web::Data::new(AppState::new(pool, config)?);
     actix_web::rt::System::new().block_on(async move {
+        jobs::spawn(&state, mailer);
         app::server(listener, state)?.await?;
         tracing::info!("server stopped");
         anyhow::Ok(())

@@ -67,6 +67,9 @@ pub struct Policies {
     pub login_failures_per_ip: u32,
     pub login_failure_window: Duration,
     pub password_reset_ttl: Duration,
+    pub invitation_ttl: Duration,
+    /// Requests per minute and client IP on the unauthenticated auth endpoints.
+    pub auth_requests_per_minute: u32,
     pub email_log_retention_days: u32,
     pub request_log_retention_days: u32,
     pub auto_close_resolved_after_days: u32,
@@ -81,6 +84,8 @@ pub struct Config {
     pub bind: SocketAddr,
     pub public_url: String,
     pub jwt_secret: Secret,
+    /// Earlier secrets still accepted for verifying access tokens while keys rotate.
+    pub jwt_previous_secrets: Vec<Secret>,
     /// True when no secret was configured and a random one was generated for this process.
     pub jwt_secret_generated: bool,
     pub smtp_url: Option<Secret>,
@@ -262,6 +267,10 @@ impl Config {
             public_url,
             jwt_secret,
             jwt_secret_generated,
+            jwt_previous_secrets: r
+                .raw("HELPDESK_JWT_PREVIOUS_SECRETS")
+                .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Secret::new).collect())
+                .unwrap_or_default(),
             smtp_url,
             mail_dir: r.raw("HELPDESK_MAIL_DIR").map_or_else(|| PathBuf::from(".data/mail"), PathBuf::from),
             mail_from,
@@ -281,6 +290,8 @@ impl Config {
                 login_failures_per_ip: r.ranged("HELPDESK_LOGIN_FAILURES_PER_IP", 20, 1..=100_000)?,
                 login_failure_window: r.minutes("HELPDESK_LOGIN_FAILURE_WINDOW_MINUTES", 60)?,
                 password_reset_ttl: r.minutes("HELPDESK_PASSWORD_RESET_MINUTES", 60)?,
+                invitation_ttl: r.minutes("HELPDESK_INVITATION_MINUTES", 7 * 24 * 60)?,
+                auth_requests_per_minute: r.ranged("HELPDESK_AUTH_RATE_PER_MINUTE", 60, 1..=100_000)?,
                 email_log_retention_days: r.ranged("HELPDESK_EMAIL_LOG_RETENTION_DAYS", 30, 1..=3650)?,
                 request_log_retention_days: r.ranged("HELPDESK_REQUEST_LOG_RETENTION_DAYS", 90, 1..=3650)?,
                 auto_close_resolved_after_days: r.ranged("HELPDESK_AUTO_CLOSE_DAYS", 30, 1..=3650)?,

@@ -37,9 +37,10 @@ pub enum ApiError {
     NoRoute,
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// The request conflicts with the current state; `code` names the conflict.
+    /// The request conflicts with the current state; `code` names the conflict, `errors` the
+    /// fields involved, if any.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String, extensions: Map<String, Value> },
+    Conflict { code: &'static str, detail: String, errors: FieldErrors, extensions: Map<String, Value> },
     #[error("payload too large")]
     PayloadTooLarge(String),
     #[error("unsupported media type")]
@@ -68,7 +69,17 @@ impl ApiError {
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { code, detail: detail.into(), extensions: Map::new() }
+        Self::Conflict { code, detail: detail.into(), errors: FieldErrors::new(), extensions: Map::new() }
+    }
+
+    /// A conflict caused by one field's value (e.g. an email that is already registered).
+    pub fn conflict_field(code: &'static str, field: &str, message: &str) -> Self {
+        Self::Conflict {
+            code,
+            detail: format!("{field} {message}"),
+            errors: BTreeMap::from([(field.to_owned(), vec![message.to_owned()])]),
+            extensions: Map::new(),
+        }
     }
 
     /// A validation failure of a single field.
@@ -175,9 +186,11 @@ impl ResponseError for ApiError {
         let mut body = problem(status, code, title, detail);
         match self {
             Self::Validation(errors) => body.errors = errors.clone(),
-            Self::Conflict { extensions, .. } | Self::Client { extensions, .. } => {
+            Self::Conflict { extensions, errors, .. } => {
+                body.errors = errors.clone();
                 body.extensions = extensions.clone();
             }
+            Self::Client { extensions, .. } => body.extensions = extensions.clone(),
             _ => {}
         }
         let mut response = problem_response(&body);

@@ -20,6 +20,10 @@ errors as RFC 9457 problem details, cursor pagination, versioning) are described
     servers((url = "/", description = "This server")),
     tags(
         (name = "health", description = "Liveness and readiness probes"),
+        (name = "auth", description = "Registration, sign-in, sessions, password reset"),
+        (name = "me", description = "Your own account"),
+        (name = "users", description = "Account administration (admins)"),
+        (name = "admin", description = "Administration: email log"),
     ),
     components(schemas(helpdesk_types::Problem)),
     modifiers(&SecuritySchemes),

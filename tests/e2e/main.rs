@@ -4,6 +4,8 @@
 
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test fails by panicking, helpers included")]
 
+mod accounts;
+mod auth;
 mod cli;
 mod foundation;
 mod openapi;

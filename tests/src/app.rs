@@ -137,3 +137,97 @@ impl TestApp {
             .expect("wait for the server")
     }
 }
+
+/// A signed-in API client: the access token and the refresh token (`client: api`).
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub user: serde_json::Value,
+}
+
+impl Session {
+    pub fn user_id(&self) -> i64 {
+        self.user["id"].as_i64().expect("the user has an id")
+    }
+}
+
+/// The password the domain helpers give every account.
+pub const PASSWORD: &str = "correct-horse-battery-staple";
+
+impl TestApp {
+    /// A request with the session's access token.
+    pub fn authed(&self, method: Method, path: &str, session: &Session) -> RequestBuilder {
+        self.request(method, path).bearer_auth(&session.access_token)
+    }
+
+    /// Registers a customer `<username>@example.com` with [`PASSWORD`]; returns the account.
+    pub async fn register(&self, username: &str) -> serde_json::Value {
+        let body = serde_json::json!({
+            "full_name": format!("{username} Example"),
+            "email": format!("{username}@example.com"),
+            "username": username,
+            "password": PASSWORD,
+        });
+        let response = self.post_json("/api/v1/auth/register", &body).await;
+        assert_eq!(response.status(), 201, "register {username}: {}", response.text().await.unwrap_or_default());
+        response.json().await.expect("the account")
+    }
+
+    /// Signs in as an API client.
+    pub async fn login(&self, login: &str, password: &str) -> Session {
+        let body = serde_json::json!({"login": login, "password": password, "client": "api"});
+        let response = self.post_json("/api/v1/auth/login", &body).await;
+        assert_eq!(response.status(), 200, "login {login}: {}", response.text().await.unwrap_or_default());
+        let body: serde_json::Value = response.json().await.expect("a token response");
+        Session {
+            access_token: body["access_token"].as_str().expect("access_token").to_owned(),
+            refresh_token: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+            user: body["user"].clone(),
+        }
+    }
+
+    /// Registers and signs in a customer.
+    pub async fn customer(&self, username: &str) -> Session {
+        self.register(username).await;
+        self.login(username, PASSWORD).await
+    }
+
+    /// Creates an admin with `helpdesk create-admin` (as an operator would) and signs in.
+    pub async fn admin(&self, username: &str) -> Session {
+        let mut child = std::process::Command::new(paths::binary())
+            .args([
+                "create-admin",
+                "--email",
+                &format!("{username}@example.com"),
+                "--name",
+                "Admin Example",
+                "--username",
+                username,
+            ])
+            .env("DATABASE_URL", &self.db.url)
+            .env("HELPDESK_BCRYPT_COST", "4")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("run helpdesk create-admin");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            writeln!(stdin, "{PASSWORD}").expect("write the password");
+        }
+        assert!(child.wait().expect("create-admin finishes").success(), "create-admin failed");
+        self.login(username, PASSWORD).await
+    }
+
+    /// Creates a user of `role` through the admin API and signs them in.
+    pub async fn user_with_role(&self, admin: &Session, username: &str, role: &str) -> Session {
+        let body = serde_json::json!({
+            "full_name": format!("{username} Example"), "email": format!("{username}@example.com"),
+            "username": username, "role": role, "password": PASSWORD,
+        });
+        let response = self.authed(Method::POST, "/api/v1/users", admin).json(&body).send().await.expect("create user");
+        assert_eq!(response.status(), 201, "create {username}: {}", response.text().await.unwrap_or_default());
+        self.login(username, PASSWORD).await
+    }
+}

@@ -10,10 +10,12 @@
 #![expect(clippy::expect_used, reason = "test harness: a failed set-up must abort the test with its message")]
 
 pub mod app;
+pub mod captcha;
 pub mod db;
 pub mod paths;
 pub mod smtp;
 
-pub use app::{TestApp, TestAppBuilder};
+pub use app::{Session, TestApp, TestAppBuilder};
+pub use captcha::CaptchaStandIn;
 pub use db::TestDb;
 pub use smtp::{Mail, SmtpServer};

@@ -1,6 +1,16 @@
-//! Accounts: registration, profiles, administration of users (P1, P7, P12).
+//! Accounts: profiles (`/me`), administration of users (`/users`), the command-line admin
+//! (P1, P7, P12).
 
+pub mod admin;
 pub mod admin_cli;
 pub mod domain;
+pub mod me;
 pub mod model;
 pub mod repo;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    me::routes(cfg);
+    admin::routes(cfg);
+}

@@ -37,3 +37,22 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub locale: Locale,
 }
+
+impl From<User> for helpdesk_types::Account {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            username: u.username,
+            full_name: u.full_name,
+            company: u.company,
+            phone: u.phone,
+            role: u.role,
+            locale: u.locale,
+            active: u.active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            last_active_at: u.last_active_at,
+        }
+    }
+}

@@ -1,14 +1,36 @@
 //! Queries on accounts. No HTTP here; every function takes the connection so calls compose
 //! inside one transaction.
 
-use diesel::prelude::*;
+use chrono::Utc;
+use diesel::{
+    prelude::*,
+    result::{DatabaseErrorKind, Error as DieselError},
+};
 use helpdesk_types::Role;
 
 use super::model::{NewUser, User};
-use crate::db::schema::users;
+use crate::{db::schema::users, error::ApiError};
 
 pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<User> {
     diesel::insert_into(users::table).values(new).returning(User::as_returning()).get_result(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Option<User>> {
+    users::table.find(id).select(User::as_select()).first(conn).optional()
+}
+
+/// By email address or username (both stored lower-case).
+pub fn find_by_login(conn: &mut PgConnection, login: &str) -> QueryResult<Option<User>> {
+    let login = login.trim().to_lowercase();
+    users::table
+        .filter(users::email.eq(&login).or(users::username.eq(&login)))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<User>> {
+    users::table.filter(users::email.eq(email.trim().to_lowercase())).select(User::as_select()).first(conn).optional()
 }
 
 pub fn email_taken(conn: &mut PgConnection, email: &str) -> QueryResult<bool> {
@@ -19,6 +41,49 @@ pub fn username_taken(conn: &mut PgConnection, username: &str) -> QueryResult<bo
     diesel::select(diesel::dsl::exists(users::table.filter(users::username.eq(username)))).get_result(conn)
 }
 
+/// 409 problems for an email or username that is already registered.
+pub fn ensure_available(conn: &mut PgConnection, email: Option<&str>, username: Option<&str>) -> Result<(), ApiError> {
+    if let Some(email) = email
+        && email_taken(conn, email)?
+    {
+        return Err(ApiError::conflict_field("email_taken", "email", "is already registered"));
+    }
+    if let Some(username) = username
+        && username_taken(conn, username)?
+    {
+        return Err(ApiError::conflict_field("username_taken", "username", "is already taken"));
+    }
+    Ok(())
+}
+
+/// Maps a unique violation that slipped past [`ensure_available`] (a concurrent insert) to the
+/// same 409 problem.
+pub fn map_unique_violation(err: DieselError) -> ApiError {
+    if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
+        match info.constraint_name() {
+            Some("users_email_key") => {
+                return ApiError::conflict_field("email_taken", "email", "is already registered");
+            }
+            Some("users_username_key") => {
+                return ApiError::conflict_field("username_taken", "username", "is already taken");
+            }
+            _ => {}
+        }
+    }
+    err.into()
+}
+
 pub fn count_active_with_role(conn: &mut PgConnection, role: Role) -> QueryResult<i64> {
     users::table.filter(users::role.eq(role)).filter(users::active.eq(true)).count().get_result(conn)
+}
+
+pub fn set_password(conn: &mut PgConnection, user_id: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(Utc::now())))
+        .execute(conn)
+}
+
+/// Records activity (sign-in, refresh) for the inactivity rules of P2.
+pub fn mark_active(conn: &mut PgConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id)).set(users::last_active_at.eq(Utc::now())).execute(conn)
 }

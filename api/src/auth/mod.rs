@@ -1,3 +1,16 @@
-//! Authentication: password hashing now; sessions, tokens and the role extractors join here.
+//! Authentication: sign-in with login protection, sessions with rotating refresh tokens, access
+//! tokens (JWT), password resets, and the extractors that check who is calling.
 
+pub mod captcha;
+pub mod extract;
+pub mod jwt;
+pub mod login_failures;
 pub mod password;
+pub mod password_tokens;
+pub mod rate_limit;
+pub mod routes;
+pub mod sessions;
+pub mod tokens;
+
+pub use extract::{Admin, AuthUser, Staff};
+pub use routes::routes;

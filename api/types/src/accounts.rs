@@ -1,4 +1,12 @@
-//! Accounts: roles and locales.
+//! Accounts, sign-in and profiles.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "validate")]
+use validator::Validate;
+
+#[cfg(feature = "validate")]
+use crate::validation::rules;
 
 crate::text_enum! {
     /// What a person may do. Admins are agents who also manage the system.
@@ -25,4 +33,264 @@ crate::text_enum! {
         En = "en",
         De = "de",
     }
+}
+
+/// An account as the API shows it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": 42, "email": "jane@example.com", "username": "jane", "full_name": "Jane Doe",
+    "company": "Example GmbH", "phone": "+49 30 123456", "role": "customer", "locale": "de",
+    "active": true, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z",
+    "last_active_at": "2026-11-22T10:00:00Z"
+})))]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub username: String,
+    pub full_name: String,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub locale: Locale,
+    /// False once an admin deactivated the account; it can no longer sign in.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_active_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/auth/register`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "full_name": "Jane Doe", "email": "jane@example.com", "username": "jane",
+    "password": "tangerine-lamp-4711", "company": "Example GmbH", "phone": "+49 30 123456", "locale": "de"
+})))]
+pub struct RegisterRequest {
+    #[cfg_attr(
+        feature = "validate",
+        validate(length(max = 200, message = "must be at most 200 characters"), custom(function = "rules::not_blank"))
+    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub full_name: String,
+    #[cfg_attr(
+        feature = "validate",
+        validate(
+            email(message = "must be a valid email address"),
+            length(max = 254, message = "must be at most 254 characters")
+        )
+    )]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: String,
+    /// 3-32 characters of `a-z 0-9 . _ -`; stored lower-case.
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::username")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9._-]{3,32}$"))]
+    pub username: String,
+    /// At least 10 characters, at most 71 bytes, not one of the 1,000 most common passwords.
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::password")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 71, format = "password"))]
+    pub password: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "validate", validate(length(max = 200, message = "must be at most 200 characters")))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub company: Option<String>,
+    /// Digits with an optional leading `+`; spaces, `-`, `.`, `/`, `(` and `)` are allowed as separators.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "validate",
+        validate(length(max = 40, message = "must be at most 40 characters"), custom(function = "rules::phone"))
+    )]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub locale: Option<Locale>,
+}
+
+/// `POST /api/v1/auth/login`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"login": "jane", "password": "tangerine-lamp-4711"})))]
+pub struct LoginRequest {
+    /// Email address or username.
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    pub login: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024, format = "password"))]
+    pub password: String,
+    /// The hCaptcha response, required once the `captcha_required` problem was returned.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 8192))]
+    pub captcha_token: Option<String>,
+    /// `api` for non-browser clients: the refresh token is returned in the body instead of
+    /// only in the cookie.
+    #[serde(default)]
+    pub client: Option<ClientKind>,
+}
+
+crate::text_enum! {
+    /// Who is signing in: a browser (refresh credential in a cookie only) or a program.
+    pub enum ClientKind {
+        Browser = "browser",
+        Api = "api",
+    }
+}
+
+/// A successful sign-in or refresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// Bearer token for `Authorization` (a JWT).
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: u64,
+    /// Only for `client: api`; browsers get it in the HttpOnly cookie only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub user: Account,
+}
+
+/// `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout`. Browsers send `{}` (the cookie
+/// carries the credential); other clients send the refresh token.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub refresh_token: Option<String>,
+}
+
+/// `POST /api/v1/auth/password-reset`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequest {
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: String,
+}
+
+/// `POST /api/v1/auth/password-reset/confirm`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
+pub struct PasswordResetConfirm {
+    /// The token from the emailed link.
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub token: String,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::password")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 71, format = "password"))]
+    pub new_password: String,
+}
+
+/// `PATCH /api/v1/me`: only the fields present change. Changing `email` or `username` needs
+/// `current_password`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
+pub struct UpdateMe {
+    #[cfg_attr(
+        feature = "validate",
+        validate(length(max = 200, message = "must be at most 200 characters"), custom(function = "rules::not_blank"))
+    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub full_name: Option<String>,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::username")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 32))]
+    pub username: Option<String>,
+    #[cfg_attr(
+        feature = "validate",
+        validate(
+            email(message = "must be a valid email address"),
+            length(max = 254, message = "must be at most 254 characters")
+        )
+    )]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: Option<String>,
+    /// Empty string clears it.
+    #[cfg_attr(feature = "validate", validate(length(max = 200, message = "must be at most 200 characters")))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub company: Option<String>,
+    /// Empty string clears it.
+    #[cfg_attr(feature = "validate", validate(length(max = 40, message = "must be at most 40 characters")))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub phone: Option<String>,
+    pub locale: Option<Locale>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024, format = "password"))]
+    pub current_password: Option<String>,
+}
+
+/// `PUT /api/v1/me/password`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
+pub struct ChangePassword {
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024, format = "password"))]
+    pub current_password: String,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::password")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 71, format = "password"))]
+    pub new_password: String,
+}
+
+/// `POST /api/v1/users` (admin). Without `password` the person is emailed a link to set one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
+pub struct CreateUser {
+    #[cfg_attr(
+        feature = "validate",
+        validate(length(max = 200, message = "must be at most 200 characters"), custom(function = "rules::not_blank"))
+    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub full_name: String,
+    #[cfg_attr(
+        feature = "validate",
+        validate(
+            email(message = "must be a valid email address"),
+            length(max = 254, message = "must be at most 254 characters")
+        )
+    )]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: String,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::username")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 32))]
+    pub username: String,
+    pub role: Role,
+    #[serde(default)]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::password")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 71, format = "password"))]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub locale: Option<Locale>,
+}
+
+/// `PATCH /api/v1/users/{id}` (admin).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateUser {
+    pub role: Option<Role>,
+    /// `false` deactivates the account and ends its sessions.
+    pub active: Option<bool>,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of `GET /api/v1/users`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct UserQuery {
+    pub role: Option<Role>,
+    /// Searches full name, email and username.
+    pub q: Option<String>,
+    /// 1-100, default 25.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }

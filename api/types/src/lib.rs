@@ -6,10 +6,12 @@
 //! `openapi/openapi.json`; the `diesel` feature maps the enums to TEXT columns.
 
 pub mod accounts;
+pub mod email;
 pub mod enums;
 pub mod health;
 pub mod problem;
+pub mod validation;
 
-pub use accounts::{Locale, Role};
+pub use accounts::{Account, Locale, Page, Role};
 pub use health::{Health, HealthStatus};
 pub use problem::Problem;

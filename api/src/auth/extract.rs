@@ -1,0 +1,126 @@
+//! Who is calling: the extractors that authenticate a request and check its role, in one place.
+//! A handler states what it needs in its signature: [`AuthUser`] (anyone signed in), [`Staff`]
+//! (agents and admins) or [`Admin`].
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use chrono::Utc;
+use helpdesk_types::Role;
+
+use super::{jwt::Claims, sessions};
+use crate::{accounts::model::User, app::AppState, db, error::ApiError};
+
+/// How often the session's last-seen time is written, at most (activity within this interval
+/// is not recorded again).
+const TOUCH_INTERVAL_SECS: i64 = 30;
+
+/// A signed-in person with a live session.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user: User,
+    pub session_id: i64,
+}
+
+impl AuthUser {
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+    pub fn is_staff(&self) -> bool {
+        self.user.role.is_staff()
+    }
+}
+
+/// An agent or admin.
+#[derive(Debug, Clone)]
+pub struct Staff(pub AuthUser);
+
+/// An admin.
+#[derive(Debug, Clone)]
+pub struct Admin(pub AuthUser);
+
+fn unauthenticated(detail: &str) -> ApiError {
+    ApiError::Unauthenticated(detail.to_owned())
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+/// The synchronous half: a valid access token, checked before any other extractor finishes
+/// (so a guest or a customer gets 401/403 rather than, say, a validation error).
+fn verify(req: &HttpRequest) -> Result<(web::Data<AppState>, Claims), ApiError> {
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("AppState missing"))?.clone();
+    let token = bearer(req)
+        .ok_or_else(|| unauthenticated("Sign in and send the access token as `Authorization: Bearer <token>`."))?;
+    let claims = state.jwt.verify(&token).ok_or_else(|| unauthenticated("The access token is invalid or expired."))?;
+    Ok((state, claims))
+}
+
+/// The asynchronous half: the session is live and the account active.
+async fn load(state: web::Data<AppState>, claims: Claims) -> Result<AuthUser, ApiError> {
+    let policies = state.config.policies.clone();
+    db::run(&state.pool, move |conn| {
+        let (session, user) =
+            sessions::find_with_user(conn, claims.sid)?.ok_or_else(|| unauthenticated("The session has ended."))?;
+        let now = Utc::now();
+        if user.id.to_string() != claims.sub || !session.is_live(&policies, now) || !user.active {
+            return Err(unauthenticated("The session has ended; sign in again."));
+        }
+        if (now - session.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {
+            sessions::touch(conn, session.id)?;
+        }
+        Ok(AuthUser { user, session_id: session.id })
+    })
+    .await
+}
+
+/// Authenticates and requires `allowed(role)`. The role in the token is checked first (a role
+/// change revokes the account's sessions, so it is current), the stored role again after loading.
+fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool, forbidden: &'static str) -> Fut<AuthUser> {
+    let verified = verify(req).and_then(|(state, claims)| {
+        if allowed(claims.role) { Ok((state, claims)) } else { Err(ApiError::Forbidden(forbidden.into())) }
+    });
+    Box::pin(async move {
+        let (state, claims) = verified?;
+        let user = load(state, claims).await?;
+        if allowed(user.role()) { Ok(user) } else { Err(ApiError::Forbidden(forbidden.into())) }
+    })
+}
+
+type Fut<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        authenticate(req, |_| true, "")
+    }
+}
+
+impl FromRequest for Staff {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let user = authenticate(req, Role::is_staff, "Only support staff may do this.");
+        Box::pin(async move { user.await.map(Staff) })
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let user = authenticate(req, |r| r == Role::Admin, "Only admins may do this.");
+        Box::pin(async move { user.await.map(Admin) })
+    }
+}

@@ -1,0 +1,112 @@
+//! The `emails` table: outbox and email log in one.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use helpdesk_types::Locale;
+use helpdesk_types::email::EmailStatus;
+
+use super::templates::Message;
+use crate::db::schema::emails;
+
+/// Attempts before an email is given up (status `failed`); the backoff doubles from 5 s to 1 h.
+pub const MAX_ATTEMPTS: i32 = 12;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = emails, check_for_backend(diesel::pg::Pg))]
+pub struct EmailRow {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub template: String,
+    pub text_body: Option<String>,
+    pub html_body: Option<String>,
+    pub status: EmailStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Queues an email in the caller's transaction.
+pub fn enqueue(
+    conn: &mut PgConnection,
+    recipient: &str,
+    locale: Locale,
+    message: &Message,
+    public_url: &str,
+) -> QueryResult<i64> {
+    let rendered = message.render(locale, public_url);
+    diesel::insert_into(emails::table)
+        .values((
+            emails::recipient.eq(recipient),
+            emails::subject.eq(&rendered.subject),
+            emails::template.eq(rendered.template),
+            emails::text_body.eq(&rendered.text),
+            emails::html_body.eq(&rendered.html),
+        ))
+        .returning(emails::id)
+        .get_result(conn)
+}
+
+/// Locks up to `limit` due emails that no other worker holds.
+pub fn claim_due(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<EmailRow>> {
+    emails::table
+        .filter(emails::status.eq(EmailStatus::Pending))
+        .filter(emails::next_attempt_at.le(Utc::now()))
+        .order(emails::next_attempt_at)
+        .limit(limit)
+        .for_update()
+        .skip_locked()
+        .select(EmailRow::as_select())
+        .load(conn)
+}
+
+/// Sent: the bodies are dropped (they may hold single-use links); the log entry stays.
+pub fn mark_sent(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    let now = Utc::now();
+    diesel::update(emails::table.find(id))
+        .set((
+            emails::status.eq(EmailStatus::Sent),
+            emails::attempts.eq(emails::attempts + 1),
+            emails::sent_at.eq(now),
+            emails::updated_at.eq(now),
+            emails::text_body.eq(None::<String>),
+            emails::html_body.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// A failed attempt: retried with exponential backoff, or given up after [`MAX_ATTEMPTS`].
+pub fn mark_failed(conn: &mut PgConnection, email: &EmailRow, error: &str) -> QueryResult<usize> {
+    let attempts = email.attempts + 1;
+    let now = Utc::now();
+    let error: String = error.chars().take(1000).collect();
+    if attempts >= MAX_ATTEMPTS {
+        return diesel::update(emails::table.find(email.id))
+            .set((
+                emails::status.eq(EmailStatus::Failed),
+                emails::attempts.eq(attempts),
+                emails::last_error.eq(error),
+                emails::updated_at.eq(now),
+                emails::text_body.eq(None::<String>),
+                emails::html_body.eq(None::<String>),
+            ))
+            .execute(conn);
+    }
+    let delay = chrono::Duration::seconds((5_i64 << (attempts - 1).clamp(0, 20)).min(3600));
+    diesel::update(emails::table.find(email.id))
+        .set((
+            emails::attempts.eq(attempts),
+            emails::last_error.eq(error),
+            emails::next_attempt_at.eq(now + delay),
+            emails::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// The retention job: the email log is deleted after its retention period (P7).
+pub fn delete_older_than(conn: &mut PgConnection, cutoff: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(emails::table.filter(emails::created_at.lt(cutoff))).execute(conn)
+}

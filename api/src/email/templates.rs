@@ -1,0 +1,228 @@
+//! Email templates: plain text and HTML, English and German, chosen by the recipient's locale.
+//! Every link is built from `HELPDESK_PUBLIC_URL`.
+
+use helpdesk_types::Locale;
+
+/// What an email says; the variant is the template.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Welcome {
+        name: String,
+        username: String,
+    },
+    PasswordReset {
+        name: String,
+        token: String,
+        valid_minutes: u64,
+    },
+    PasswordChanged {
+        name: String,
+    },
+    Invitation {
+        name: String,
+        username: String,
+        token: String,
+        valid_days: u64,
+    },
+    /// Personal data changed (P7); `fields` names what changed.
+    DataChanged {
+        name: String,
+        fields: Vec<String>,
+    },
+}
+
+/// A rendered email.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub template: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+enum Block {
+    Para(String),
+    Link(String),
+}
+
+/// Names of account fields as people read them.
+fn field_labels(fields: &[String], de: bool) -> String {
+    fields
+        .iter()
+        .map(|f| match (f.as_str(), de) {
+            ("full_name", false) => "full name",
+            ("full_name", true) => "Name",
+            ("email", false) => "email address",
+            ("email", true) => "E-Mail-Adresse",
+            ("username", false) => "username",
+            ("username", true) => "Benutzername",
+            ("company", false) => "company",
+            ("company", true) => "Firma",
+            ("phone", false) => "phone number",
+            ("phone", true) => "Telefonnummer",
+            ("locale", false) => "language",
+            ("locale", true) => "Sprache",
+            (other, _) => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn assemble(template: &'static str, subject: String, blocks: Vec<Block>) -> Rendered {
+    let text = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para(p) | Block::Link(p) => p.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let body: String = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para(p) => format!("<p>{}</p>\n", escape(p)),
+            Block::Link(url) => format!("<p><a href=\"{0}\">{0}</a></p>\n", escape(url)),
+        })
+        .collect();
+    let html = format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family: sans-serif; line-height: 1.5\">\n{body}</body></html>\n",
+        escape(&subject)
+    );
+    Rendered { template, subject, text: format!("{text}\n"), html }
+}
+
+impl Message {
+    pub fn template(&self) -> &'static str {
+        match self {
+            Self::Welcome { .. } => "welcome",
+            Self::PasswordReset { .. } => "password_reset",
+            Self::PasswordChanged { .. } => "password_changed",
+            Self::Invitation { .. } => "invitation",
+            Self::DataChanged { .. } => "data_changed",
+        }
+    }
+
+    pub fn render(&self, locale: Locale, public_url: &str) -> Rendered {
+        use Block::{Link, Para};
+        let de = locale == Locale::De;
+        let sign = if de { "Ihr Helpdesk-Team" } else { "Your helpdesk team" };
+        let (subject, blocks) = match self {
+            Self::Welcome { name, username } => (
+                if de { "Willkommen beim Helpdesk".to_owned() } else { "Welcome to the helpdesk".to_owned() },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!(
+                            "Ihr Konto wurde angelegt. Ihr Benutzername ist {username}. Sie können sich hier anmelden:"
+                        )
+                    } else {
+                        format!("your account has been created. Your username is {username}. You can sign in here:")
+                    }),
+                    Link(format!("{public_url}/login")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::PasswordReset { name, token, valid_minutes } => (
+                if de { "Passwort zurücksetzen".to_owned() } else { "Reset your password".to_owned() },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!(
+                            "mit diesem Link setzen Sie ein neues Passwort. Er ist {valid_minutes} Minuten gültig und funktioniert einmal:"
+                        )
+                    } else {
+                        format!(
+                            "use this link to choose a new password. It is valid for {valid_minutes} minutes and works once:"
+                        )
+                    }),
+                    Link(format!("{public_url}/reset-password?token={token}")),
+                    Para(if de {
+                        "Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail; Ihr Passwort bleibt unverändert.".to_owned()
+                    } else {
+                        "If you did not ask for this, ignore this email; your password stays as it is.".to_owned()
+                    }),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::PasswordChanged { name } => (
+                if de { "Ihr Passwort wurde geändert".to_owned() } else { "Your password was changed".to_owned() },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        "Ihr Passwort wurde soeben geändert und alle anderen Sitzungen wurden beendet. Waren Sie das nicht, setzen Sie Ihr Passwort sofort zurück:".to_owned()
+                    } else {
+                        "your password was just changed and all other sessions were signed out. If this was not you, reset your password now:".to_owned()
+                    }),
+                    Link(format!("{public_url}/forgot-password")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::Invitation { name, username, token, valid_days } => (
+                if de { "Ihr Helpdesk-Zugang".to_owned() } else { "Your helpdesk account".to_owned() },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!(
+                            "für Sie wurde ein Konto mit dem Benutzernamen {username} angelegt. Wählen Sie hier Ihr Passwort (der Link ist {valid_days} Tage gültig):"
+                        )
+                    } else {
+                        format!(
+                            "an account with the username {username} was created for you. Choose your password here (the link is valid for {valid_days} days):"
+                        )
+                    }),
+                    Link(format!("{public_url}/reset-password?token={token}")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::DataChanged { name, fields } => (
+                if de { "Ihre Daten wurden geändert".to_owned() } else { "Your personal data was changed".to_owned() },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("in Ihrem Konto wurde Folgendes geändert: {}.", field_labels(fields, true))
+                    } else {
+                        format!("the following was changed in your account: {}.", field_labels(fields, false))
+                    }),
+                    Para(if de {
+                        "Waren Sie das nicht, melden Sie sich bitte umgehend bei uns.".to_owned()
+                    } else {
+                        "If this was not you, please contact us right away.".to_owned()
+                    }),
+                    Link(format!("{public_url}/profile")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+        };
+        assemble(self.template(), subject, blocks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_render_in_both_languages_with_public_links() {
+        let msg = Message::PasswordReset { name: "Jane".into(), token: "t0k".into(), valid_minutes: 60 };
+        let en = msg.render(Locale::En, "https://help.example.com");
+        let de = msg.render(Locale::De, "https://help.example.com");
+        assert_eq!(en.subject, "Reset your password");
+        assert_eq!(de.subject, "Passwort zurücksetzen");
+        for r in [&en, &de] {
+            assert!(r.text.contains("https://help.example.com/reset-password?token=t0k"));
+            assert!(r.html.contains("href=\"https://help.example.com/reset-password?token=t0k\""));
+        }
+    }
+
+    #[test]
+    fn user_data_is_escaped_in_html() {
+        let r =
+            Message::Welcome { name: "<script>x</script>".into(), username: "x".into() }.render(Locale::En, "http://h");
+        assert!(!r.html.contains("<script>"));
+        assert!(r.text.contains("<script>"), "plain text stays as typed");
+    }
+}

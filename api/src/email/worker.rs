@@ -1,0 +1,62 @@
+//! The outbox worker: claims due emails with `FOR UPDATE SKIP LOCKED` (so instances never send
+//! the same email twice), sends them, and records the outcome. Woken right after a commit that
+//! queued mail, and every few seconds for retries and for mail queued by other instances.
+
+use std::{sync::Arc, time::Duration};
+
+use diesel::Connection;
+use tokio::sync::Notify;
+
+use super::{outbox, transport::Mailer};
+use crate::db::DbPool;
+
+const BATCH: i64 = 20;
+const POLL: Duration = Duration::from_secs(2);
+
+/// Sends one batch; returns how many emails it handled.
+fn send_batch(pool: &DbPool, mailer: &Mailer) -> anyhow::Result<usize> {
+    let mut conn = pool.get()?;
+    conn.transaction(|conn| {
+        let due = outbox::claim_due(conn, BATCH)?;
+        for email in &due {
+            let result = mailer.send(
+                &email.recipient,
+                &email.subject,
+                email.text_body.as_deref().unwrap_or_default(),
+                email.html_body.as_deref().unwrap_or_default(),
+            );
+            match result {
+                Ok(()) => {
+                    outbox::mark_sent(conn, email.id)?;
+                    tracing::info!(email.id = email.id, template = %email.template, "email sent");
+                }
+                Err(err) => {
+                    outbox::mark_failed(conn, email, &format!("{err:#}"))?;
+                    tracing::warn!(email.id = email.id, attempt = email.attempts + 1, error = %format!("{err:#}"), "email not sent");
+                }
+            }
+        }
+        Ok(due.len())
+    })
+}
+
+/// Runs until the process ends.
+pub async fn run(pool: DbPool, mailer: Arc<Mailer>, wake: Arc<Notify>) {
+    loop {
+        let (pool, mailer) = (pool.clone(), Arc::clone(&mailer));
+        let handled = match actix_web::web::block(move || send_batch(&pool, &mailer)).await {
+            Ok(Ok(n)) => n,
+            Ok(Err(err)) => {
+                tracing::warn!(error = %format!("{err:#}"), "email worker pass failed");
+                0
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "email worker task failed");
+                0
+            }
+        };
+        if handled < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            let _ = tokio::time::timeout(POLL, wake.notified()).await;
+        }
+    }
+}

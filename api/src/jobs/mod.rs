@@ -1,0 +1,86 @@
+//! Background work started by `helpdesk serve` (P9): the email outbox worker and the periodic
+//! clean-up. Each periodic job is idempotent and runs on one instance at a time under a
+//! PostgreSQL advisory lock, so several instances can run side by side.
+
+use std::{sync::Arc, time::Duration};
+
+use actix_web::web;
+use chrono::Utc;
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, sql_types};
+
+use crate::{
+    app::AppState,
+    auth::{login_failures, password_tokens, sessions},
+    config::Policies,
+    email::{outbox, transport::Mailer, worker},
+};
+
+const CLEANUP_EVERY: Duration = Duration::from_secs(60);
+/// Advisory lock ids, one per periodic job.
+const CLEANUP_LOCK: i64 = 0x4844_0001;
+
+/// Starts every background task on the current actix runtime.
+pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
+    actix_web::rt::spawn(worker::run(state.pool.clone(), Arc::new(mailer), Arc::clone(&state.mail_wake)));
+    let state = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut ticker = tokio::time::interval(CLEANUP_EVERY);
+        loop {
+            ticker.tick().await;
+            let (pool, policies) = (state.pool.clone(), state.config.policies.clone());
+            let result = web::block(move || -> anyhow::Result<Option<Cleaned>> {
+                let mut conn = pool.get()?;
+                Ok(conn.transaction(|conn| cleanup(conn, &policies))?)
+            })
+            .await;
+            match result {
+                Ok(Ok(Some(c))) => tracing::debug!(?c, "clean-up done"),
+                Ok(Ok(None)) => tracing::debug!("clean-up runs on another instance"),
+                Ok(Err(err)) => tracing::warn!(error = %format!("{err:#}"), "clean-up failed"),
+                Err(err) => tracing::error!(error = %err, "clean-up task failed"),
+            }
+        }
+    });
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = sql_types::Bool)]
+    locked: bool,
+}
+
+/// Takes a transaction-scoped advisory lock; false if another instance holds it.
+pub fn try_lock(conn: &mut PgConnection, id: i64) -> diesel::QueryResult<bool> {
+    Ok(diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<sql_types::BigInt, _>(id)
+        .get_result::<Locked>(conn)?
+        .locked)
+}
+
+/// What one clean-up pass deleted.
+#[derive(Debug, Default)]
+pub struct Cleaned {
+    pub login_failures: usize,
+    pub sessions: usize,
+    pub password_tokens: usize,
+    pub emails: usize,
+}
+
+/// Deletes what the retention rules say must go: failed logins after their window (P8), ended
+/// sessions, expired password links, and the email log after its retention period (P7).
+/// Runs inside the caller's transaction; `None` when another instance holds the lock.
+pub fn cleanup(conn: &mut PgConnection, policies: &Policies) -> diesel::QueryResult<Option<Cleaned>> {
+    if !try_lock(conn, CLEANUP_LOCK)? {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    Ok(Some(Cleaned {
+        login_failures: login_failures::delete_older_than(conn, now - policies.login_failure_window)?,
+        sessions: sessions::delete_ended(conn, policies)?,
+        password_tokens: password_tokens::delete_expired(conn)?,
+        emails: outbox::delete_older_than(
+            conn,
+            now - chrono::Duration::days(policies.email_log_retention_days.into()),
+        )?,
+    }))
+}

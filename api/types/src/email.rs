@@ -1,0 +1,48 @@
+//! The email log (P7).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+crate::text_enum! {
+    /// Where an email stands.
+    pub enum EmailStatus {
+        /// Queued or waiting for a retry.
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up after the last retry.
+        Failed = "failed",
+    }
+}
+
+/// One email sent or attempted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailLogEntry {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    /// e.g. `welcome`, `password_reset`, `data_changed`.
+    pub template: String,
+    pub status: EmailStatus,
+    /// Delivery attempts so far.
+    pub attempts: i32,
+    /// The error of the last failed attempt, kept after a later success.
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Filters of `GET /api/v1/admin/email-log`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct EmailLogQuery {
+    pub recipient: Option<String>,
+    pub status: Option<EmailStatus>,
+    pub template: Option<String>,
+    /// 1-100, default 25.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,425 @@
+//! Sign-in, sessions and tokens (P11, P13), login protection with captcha (P8), password reset.
+
+use helpdesk_tests::{CaptchaStandIn, SmtpServer, TestApp, app::PASSWORD, captcha::PASSING_TOKEN};
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+async fn login_status(app: &TestApp, login: &str, password: &str, captcha: Option<&str>) -> (StatusCode, Value) {
+    let mut body = json!({"login": login, "password": password});
+    if let Some(token) = captcha {
+        body["captcha_token"] = json!(token);
+    }
+    let response = app.post_json("/api/v1/auth/login", &body).await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn login_with_email_or_username_sets_a_session_cookie() {
+    let app = TestApp::spawn().await;
+    app.register("jane").await;
+    for login in ["jane", "JANE@example.com"] {
+        let response = app.post_json("/api/v1/auth/login", &json!({"login": login, "password": PASSWORD})).await;
+        assert_eq!(response.status(), StatusCode::OK, "{login}");
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(cookie.starts_with("helpdesk_refresh="), "{cookie}");
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/auth"] {
+            assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+        }
+        for absent in ["Max-Age", "Expires", "Secure"] {
+            assert!(!cookie.contains(absent), "a session cookie without {absent} over http: {cookie}");
+        }
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["token_type"], "Bearer");
+        assert_eq!(body["expires_in"], 900);
+        assert_eq!(body["user"]["username"], "jane");
+        assert!(body.get("refresh_token").is_none(), "browsers get the refresh credential only as a cookie");
+    }
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_served_over_https() {
+    let app = TestApp::builder().env("HELPDESK_PUBLIC_URL", "https://help.example.com").spawn().await;
+    app.register("jane").await;
+    let response = app.post_json("/api/v1/auth/login", &json!({"login": "jane", "password": PASSWORD})).await;
+    assert!(response.headers()[header::SET_COOKIE].to_str().unwrap().contains("Secure"));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_account_get_the_same_401() {
+    let app = TestApp::spawn().await;
+    app.register("jane").await;
+    let (s1, wrong_password) = login_status(&app, "jane", "not-the-password", None).await;
+    let (s2, unknown_user) = login_status(&app, "nobody", "not-the-password", None).await;
+    assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    for body in [&wrong_password, &unknown_user] {
+        assert_eq!(body["code"], "unauthenticated");
+    }
+    assert_eq!(wrong_password["detail"], unknown_user["detail"]);
+}
+
+#[tokio::test]
+async fn five_failures_require_a_captcha_which_the_verifier_must_approve() {
+    let captcha = CaptchaStandIn::start().await;
+    let app = TestApp::builder()
+        .env("HELPDESK_HCAPTCHA_SITEKEY", "site-key-123")
+        .env("HELPDESK_HCAPTCHA_SECRET", "captcha-secret")
+        .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+        .spawn()
+        .await;
+    app.register("jane").await;
+    for _ in 0..5 {
+        assert_eq!(login_status(&app, "jane", "wrong-password", None).await.0, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password now needs a captcha.
+    let (status, problem) = login_status(&app, "jane", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(problem["code"], "captcha_required");
+    assert_eq!(problem["type"], "/problems/captcha-required");
+    assert_eq!(problem["sitekey"], "site-key-123");
+
+    let (status, problem) = login_status(&app, "jane", PASSWORD, Some("forged")).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("captcha_required")));
+
+    let (status, _) = login_status(&app, "jane", PASSWORD, Some(PASSING_TOKEN)).await;
+    assert_eq!(status, StatusCode::OK);
+    let verified = captcha.requests().last().cloned().unwrap();
+    assert_eq!(verified["secret"], "captcha-secret");
+    assert_eq!(verified["response"], PASSING_TOKEN);
+    assert_eq!(verified["remoteip"], "127.0.0.1");
+
+    // A successful login clears the account's failures.
+    assert_eq!(login_status(&app, "jane", PASSWORD, None).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failures_from_one_address_against_many_accounts_require_a_captcha() {
+    let captcha = CaptchaStandIn::start().await;
+    let app = TestApp::builder()
+        .env("HELPDESK_HCAPTCHA_SECRET", "captcha-secret")
+        .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+        .spawn()
+        .await;
+    app.register("jane").await;
+    for i in 0..20 {
+        let (status, _) = login_status(&app, &format!("someone{i}"), "wrong-password", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let (status, problem) = login_status(&app, "jane", PASSWORD, None).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("captcha_required")));
+}
+
+#[tokio::test]
+async fn an_unreachable_verifier_is_a_503_never_a_bypass() {
+    let captcha = CaptchaStandIn::start().await;
+    let app = TestApp::builder()
+        .env("HELPDESK_HCAPTCHA_SECRET", "captcha-secret")
+        .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+        .spawn()
+        .await;
+    app.register("jane").await;
+    for _ in 0..5 {
+        login_status(&app, "jane", "wrong-password", None).await;
+    }
+    captcha.stop();
+    let (status, problem) = login_status(&app, "jane", PASSWORD, Some(PASSING_TOKEN)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(problem["code"], "service_unavailable");
+}
+
+#[tokio::test]
+async fn without_a_captcha_secret_the_threshold_answers_429_with_retry_after() {
+    let app = TestApp::spawn().await;
+    app.register("jane").await;
+    for _ in 0..5 {
+        login_status(&app, "jane", "wrong-password", None).await;
+    }
+    let response = app.post_json("/api/v1/auth/login", &json!({"login": "jane", "password": PASSWORD})).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers()[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn failed_logins_are_stored_with_account_address_and_time() {
+    let app = TestApp::spawn().await;
+    let jane = app.register("jane").await;
+    login_status(&app, "jane", "wrong-password", None).await;
+    login_status(&app, "nobody", "wrong-password", None).await;
+    use diesel::{QueryableByName, RunQueryDsl, sql_types::*};
+    #[derive(QueryableByName, Debug)]
+    struct Failure {
+        #[diesel(sql_type = Nullable<BigInt>)]
+        user_id: Option<i64>,
+        #[diesel(sql_type = Text)]
+        client_ip: String,
+        #[diesel(sql_type = Bool)]
+        recent: bool,
+    }
+    let rows: Vec<Failure> = diesel::sql_query(
+        "SELECT user_id, client_ip, attempted_at > now() - interval '1 minute' AS recent FROM login_failures ORDER BY id",
+    )
+    .load(&mut app.db.connect())
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].user_id, jane["id"].as_i64());
+    assert_eq!(rows[1].user_id, None, "an unknown account is stored without one");
+    assert!(rows.iter().all(|r| r.client_ip == "127.0.0.1" && r.recent));
+}
+
+#[tokio::test]
+async fn auth_endpoints_are_rate_limited_per_address() {
+    let app = TestApp::builder().env("HELPDESK_AUTH_RATE_PER_MINUTE", "3").spawn().await;
+    for _ in 0..3 {
+        login_status(&app, "nobody", "wrong-password", None).await;
+    }
+    let response = app.post_json("/api/v1/auth/password-reset", &json!({"email": "x@example.com"})).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+}
+
+#[tokio::test]
+async fn refresh_rotates_the_credential_and_reuse_ends_the_session() {
+    let app = TestApp::spawn().await;
+    let session = app.customer("jane").await;
+    let first = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": session.refresh_token})).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let rotated: Value = first.json().await.unwrap();
+    let new_refresh = rotated["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(new_refresh, session.refresh_token);
+    let new_access = rotated["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.request(Method::GET, "/api/v1/me").bearer_auth(&new_access).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    // The old credential again: theft is assumed and the whole session ends.
+    let reused = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": session.refresh_token})).await;
+    assert_eq!(reused.status(), StatusCode::UNAUTHORIZED);
+    let after = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": new_refresh})).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "the rotated credential died with the session");
+    assert_eq!(
+        app.request(Method::GET, "/api/v1/me").bearer_auth(&new_access).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn browsers_refresh_with_the_cookie_but_only_by_json_requests() {
+    let app = TestApp::spawn().await;
+    app.register("jane").await;
+    let browser = app.browser();
+    let login = browser
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"login": "jane", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    // A cross-site form post carries the cookie but not JSON.
+    let form = browser.post(app.url("/api/v1/auth/refresh")).form(&[("a", "b")]).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let refreshed = browser.post(app.url("/api/v1/auth/refresh")).json(&json!({})).send().await.unwrap();
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    assert!(refreshed.headers()[header::SET_COOKIE].to_str().unwrap().starts_with("helpdesk_refresh="));
+    let body: Value = refreshed.json().await.unwrap();
+    assert!(body.get("refresh_token").is_none());
+    let logout = browser.post(app.url("/api/v1/auth/logout")).json(&json!({})).send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let after = browser.post(app.url("/api/v1/auth/refresh")).json(&json!({})).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_idle_session_times_out() {
+    let app = TestApp::spawn().await;
+    let session = app.customer("jane").await;
+    use diesel::RunQueryDsl;
+    diesel::sql_query("UPDATE sessions SET last_seen_at = now() - interval '31 minutes'")
+        .execute(&mut app.db.connect())
+        .unwrap();
+    let me = app.authed(Method::GET, "/api/v1/me", &session).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let refresh = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": session.refresh_token})).await;
+    assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_its_absolute_lifetime() {
+    let app = TestApp::spawn().await;
+    let session = app.customer("jane").await;
+    use diesel::RunQueryDsl;
+    diesel::sql_query("UPDATE sessions SET expires_at = now() - interval '1 second'")
+        .execute(&mut app.db.connect())
+        .unwrap();
+    assert_eq!(
+        app.authed(Method::GET, "/api/v1/me", &session).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session() {
+    let app = TestApp::spawn().await;
+    let session = app.customer("jane").await;
+    let response = app.authed(Method::POST, "/api/v1/auth/logout", &session).json(&json!({})).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.authed(Method::GET, "/api/v1/me", &session).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_the_other_sessions() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::builder().smtp(&smtp).spawn().await;
+    let here = app.customer("jane").await;
+    let elsewhere = app.login("jane", PASSWORD).await;
+    let wrong = app
+        .authed(Method::PUT, "/api/v1/me/password", &here)
+        .json(&json!({"current_password": "not-it-at-all", "new_password": "a-brand-new-secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let changed = app
+        .authed(Method::PUT, "/api/v1/me/password", &here)
+        .json(&json!({"current_password": PASSWORD, "new_password": "a-brand-new-secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.authed(Method::GET, "/api/v1/me", &here).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.authed(Method::GET, "/api/v1/me", &elsewhere).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    smtp.wait_for("jane@example.com", |m| m.subject == "Your password was changed").await;
+    app.login("jane", "a-brand-new-secret").await;
+}
+
+#[tokio::test]
+async fn tampered_unsigned_foreign_and_expired_tokens_are_401() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    let app = TestApp::spawn().await;
+    let session = app.customer("jane").await;
+    let parts: Vec<&str> = session.access_token.split('.').collect();
+    let header_json = String::from_utf8(base64_decode(parts[0])).unwrap();
+    let kid = serde_json::from_str::<Value>(&header_json).unwrap()["kid"].as_str().unwrap().to_owned();
+    let claims = |exp_offset: i64| {
+        let now = chrono::Utc::now().timestamp();
+        json!({"sub": session.user_id().to_string(), "role": "admin", "sid": 1, "iat": now, "exp": now + exp_offset})
+    };
+    let sign = |secret: &str, claims: &Value| {
+        let header = Header { kid: Some(kid.clone()), ..Header::new(Algorithm::HS256) };
+        encode(&header, claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    };
+    let known_secret = "test-secret-0123456789abcdef0123456789abcdef";
+    let tampered = format!("{}.{}.{}", parts[0], base64_encode(claims(600).to_string().as_bytes()), parts[2]);
+    let unsigned =
+        format!("{}.{}.", base64_encode(format!("{{\"alg\":\"none\",\"kid\":\"{kid}\"}}").as_bytes()), parts[1]);
+    let foreign = sign("another-secret-0123456789abcdef0123456789", &claims(600));
+    let expired = sign(known_secret, &claims(-10));
+    for (what, token) in [
+        ("tampered", tampered),
+        ("alg none", unsigned),
+        ("wrong key", foreign),
+        ("expired", expired),
+        ("garbage", "x.y.z".into()),
+    ] {
+        let response = app.request(Method::GET, "/api/v1/me").bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
+        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer", "{what}");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
+    }
+    // The control: a correctly signed, unexpired token for a live session works.
+    let valid = sign(
+        known_secret,
+        &json!({"sub": session.user_id().to_string(), "role": "customer", "sid": 1, "iat": 0, "exp": chrono::Utc::now().timestamp() + 60}),
+    );
+    assert_eq!(
+        app.request(Method::GET, "/api/v1/me").bearer_auth(&valid).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn password_reset_works_once_by_the_emailed_link_and_ends_all_sessions() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::builder().smtp(&smtp).env("HELPDESK_PUBLIC_URL", "https://help.example.com").spawn().await;
+    let old_session = app.customer("jane").await;
+    let response = app.post_json("/api/v1/auth/password-reset", &json!({"email": "JANE@example.com"})).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let mail = smtp.wait_for("jane@example.com", |m| m.subject == "Reset your password").await;
+    let link = mail.link("https://help.example.com/reset-password?token=").expect("a reset link");
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+
+    let weak = app
+        .post_json("/api/v1/auth/password-reset/confirm", &json!({"token": token, "new_password": "password"}))
+        .await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let done = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "new_password": "a-fresh-start-2026"}),
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    let again = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "new_password": "another-fresh-start"}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(again.json::<Value>().await.unwrap()["code"], "invalid_token");
+
+    assert_eq!(
+        app.authed(Method::GET, "/api/v1/me", &old_session).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    smtp.wait_for("jane@example.com", |m| m.subject == "Your password was changed").await;
+    app.login("jane", "a-fresh-start-2026").await;
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_after_an_hour() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::builder().smtp(&smtp).spawn().await;
+    app.register("jane").await;
+    app.post_json("/api/v1/auth/password-reset", &json!({"email": "jane@example.com"})).await;
+    let mail = smtp.wait_for("jane@example.com", |m| m.subject == "Reset your password").await;
+    assert!(mail.text().contains("60 minutes"));
+    let token = mail.link("http://").unwrap().split("token=").nth(1).unwrap().to_owned();
+    use diesel::RunQueryDsl;
+    diesel::sql_query("UPDATE password_tokens SET created_at = created_at - interval '61 minutes', expires_at = expires_at - interval '61 minutes'")
+        .execute(&mut app.db.connect())
+        .unwrap();
+    let response = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "new_password": "a-fresh-start-2026"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn password_reset_does_not_reveal_whether_an_account_exists() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::builder().smtp(&smtp).spawn().await;
+    let response = app.post_json("/api/v1/auth/password-reset", &json!({"email": "nobody@example.com"})).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(smtp.received().is_empty());
+}
