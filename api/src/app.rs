@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use crate::{
     accounts,
     auth::{self, captcha::CaptchaVerifier, jwt::JwtKeys, password, rate_limit::RateLimiter, tokens},
+    categories,
     config::Config,
     db::DbPool,
     email,
@@ -20,7 +21,7 @@ use crate::{
     health,
     middleware::{headers, request_id},
     openapi::{ApiDoc, add_default_problem_responses},
-    spa,
+    organizations, sla, spa, tickets,
 };
 
 /// Largest JSON body accepted (attachments use multipart with their own limit).
@@ -66,6 +67,10 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(auth::routes)
             .configure(accounts::routes)
             .configure(email::routes::routes)
+            .configure(organizations::routes)
+            .configure(categories::routes)
+            .configure(sla::routes)
+            .configure(tickets::routes)
             .default_service(web::to(no_route)),
     );
 }

@@ -52,6 +52,13 @@ enum Command {
         #[arg(long)]
         if_none: bool,
     },
+    /// Fill the database with realistic demo data (organizations, customers, agents, tickets,
+    /// comments). Every seeded account has the password `demo-password-2026`.
+    Seed {
+        /// How many tickets to create.
+        #[arg(long, default_value_t = 1000)]
+        tickets: i64,
+    },
 }
 
 /// Exit codes: 0 success, 1 failure, 2 configuration error.
@@ -73,6 +80,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::CreateAdmin { email, name, username, if_none } => {
             create_admin(&config, &email, &name, username.as_deref(), if_none)
         }
+        Command::Seed { tickets } => seed(&config, tickets),
         Command::Openapi => unreachable_openapi(),
     };
     match result {
@@ -131,6 +139,19 @@ fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("server stopped");
         anyhow::Ok(())
     })
+}
+
+fn seed(config: &Config, tickets: i64) -> anyhow::Result<()> {
+    anyhow::ensure!(tickets >= 0, "--tickets must not be negative");
+    let mut conn = connect(config)?;
+    db::migrate(&mut conn)?;
+    let created = crate::seed::seed(&mut conn, tickets, config.bcrypt_cost)?;
+    writeln!(
+        std::io::stdout(),
+        "Seeded {created} tickets; demo accounts use the password {}",
+        crate::seed::DEMO_PASSWORD
+    )?;
+    Ok(())
 }
 
 fn create_admin(config: &Config, email: &str, name: &str, username: Option<&str>, if_none: bool) -> anyhow::Result<()> {

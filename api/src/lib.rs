@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod categories;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -16,6 +17,10 @@ pub mod health;
 pub mod jobs;
 pub mod middleware;
 pub mod openapi;
+pub mod organizations;
 pub mod pagination;
+pub mod seed;
+pub mod sla;
 pub mod spa;
 pub mod telemetry;
+pub mod tickets;

@@ -90,3 +90,28 @@ fn create_admin_rejects_a_short_password() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("invalid password"), "{}", stderr(&output));
 }
+
+#[tokio::test]
+async fn seed_creates_demo_data_the_api_serves() {
+    let db = TestDb::create_empty();
+    let output = helpdesk(&["seed", "--tickets", "300"], &[("DATABASE_URL", db.url.as_str())], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let app = helpdesk_tests::TestApp::builder().database(db).spawn().await;
+    let agent = app.login("demo.agent1", "demo-password-2026").await;
+    let mut total = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/tickets?sort=queue&limit=100&cursor={c}"),
+            None => "/api/v1/tickets?sort=queue&limit=100".to_owned(),
+        };
+        let page: serde_json::Value =
+            app.authed(reqwest::Method::GET, &path, &agent).send().await.unwrap().json().await.unwrap();
+        total += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(total, 300);
+}

@@ -10,3 +10,4 @@ mod cli;
 mod foundation;
 mod openapi;
 mod spa;
+mod tickets;

@@ -20,7 +20,7 @@ use crate::{
     db::{self, schema::users},
     email::{self, Message},
     error::ApiError,
-    pagination,
+    organizations, pagination,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -66,6 +66,9 @@ async fn list_users(
                     .or(users::username.ilike(pattern)),
             );
         }
+        if let Some(org) = query.organization_id {
+            q = q.filter(users::organization_id.eq(org));
+        }
         if let Some(after) = after {
             q = q.filter(users::id.gt(after));
         }
@@ -104,6 +107,11 @@ async fn create_user(
         let locale = body.locale.unwrap_or(Locale::En);
         conn.transaction(|conn| {
             repo::ensure_available(conn, Some(&email), Some(&username))?;
+            if let Some(org) = body.organization_id
+                && organizations::find(conn, org)?.is_none()
+            {
+                return Err(ApiError::field("organization_id", "is not an existing organization"));
+            }
             let user = repo::insert(
                 conn,
                 &NewUser {
@@ -115,6 +123,7 @@ async fn create_user(
                     password_hash: hash.as_deref(),
                     role: body.role,
                     locale,
+                    organization_id: body.organization_id,
                 },
             )
             .map_err(repo::map_unique_violation)?;
@@ -191,10 +200,16 @@ async fn update_user(
     let user = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current = repo::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            if let Some(Some(org)) = body.organization_id
+                && organizations::find(conn, org)?.is_none()
+            {
+                return Err(ApiError::field("organization_id", "is not an existing organization"));
+            }
             let user: User = diesel::update(users::table.find(id))
                 .set((
                     users::role.eq(body.role.unwrap_or(current.role)),
                     users::active.eq(body.active.unwrap_or(current.active)),
+                    users::organization_id.eq(body.organization_id.unwrap_or(current.organization_id)),
                     users::updated_at.eq(Utc::now()),
                 ))
                 .returning(User::as_returning())

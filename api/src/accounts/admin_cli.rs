@@ -70,6 +70,7 @@ pub fn create_admin(conn: &mut PgConnection, input: &CreateAdmin<'_>) -> Result<
                 password_hash: Some(&hash),
                 role: Role::Admin,
                 locale: Locale::En,
+                organization_id: None,
             },
         )?;
         Ok(user)

@@ -23,6 +23,7 @@ pub struct User {
     pub last_active_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub organization_id: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]
@@ -36,6 +37,7 @@ pub struct NewUser<'a> {
     pub password_hash: Option<&'a str>,
     pub role: Role,
     pub locale: Locale,
+    pub organization_id: Option<i64>,
 }
 
 impl From<User> for helpdesk_types::Account {
@@ -53,6 +55,7 @@ impl From<User> for helpdesk_types::Account {
             created_at: u.created_at,
             updated_at: u.updated_at,
             last_active_at: u.last_active_at,
+            organization_id: u.organization_id,
         }
     }
 }

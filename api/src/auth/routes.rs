@@ -29,6 +29,7 @@ use crate::{
     email::{self, Message},
     error::ApiError,
     middleware::client_ip,
+    organizations,
 };
 
 pub const REFRESH_COOKIE: &str = "helpdesk_refresh";
@@ -112,6 +113,8 @@ async fn register_account(
         let locale = body.locale.unwrap_or(Locale::En);
         conn.transaction(|conn| {
             repo::ensure_available(conn, Some(&email), Some(&username))?;
+            // A customer whose email domain belongs to an organization joins it.
+            let organization_id = organizations::find_by_email_domain(conn, &email)?;
             let user = repo::insert(
                 conn,
                 &NewUser {
@@ -123,6 +126,7 @@ async fn register_account(
                     password_hash: Some(&hash),
                     role: Role::Customer,
                     locale,
+                    organization_id,
                 },
             )
             .map_err(repo::map_unique_violation)?;

@@ -1,5 +1,39 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Int8,
+        name -> Text,
+        description -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    comments (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+        author_id -> Nullable<Int8>,
+        author_name -> Text,
+        author_email -> Text,
+        body -> Text,
+        internal -> Bool,
+        created_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
+    }
+}
+
 diesel::table! {
     emails (id) {
         id -> Int8,
@@ -24,6 +58,19 @@ diesel::table! {
         user_id -> Nullable<Int8>,
         client_ip -> Text,
         attempted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Int8,
+        name -> Text,
+        domains -> Array<Nullable<Text>>,
+        contract_tier -> Text,
+        dpa_signed_at -> Nullable<Date>,
+        shares_tickets -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -60,6 +107,62 @@ diesel::table! {
 }
 
 diesel::table! {
+    sla_policies (contract_tier, priority) {
+        contract_tier -> Text,
+        priority -> Text,
+        first_response_minutes -> Int4,
+        resolution_minutes -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+        actor_id -> Nullable<Int8>,
+        actor_name -> Text,
+        kind -> Text,
+        from_value -> Nullable<Text>,
+        to_value -> Nullable<Text>,
+        internal -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    tickets (id) {
+        id -> Int8,
+        number -> Int8,
+        subject -> Text,
+        description -> Text,
+        status -> Text,
+        priority -> Text,
+        channel -> Text,
+        category_id -> Nullable<Int8>,
+        requester_id -> Int8,
+        organization_id -> Nullable<Int8>,
+        assignee_id -> Nullable<Int8>,
+        contract_tier -> Text,
+        archived -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        first_response_at -> Nullable<Timestamptz>,
+        resolved_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        first_response_due_at -> Timestamptz,
+        resolution_due_at -> Timestamptz,
+        priority_rank -> Nullable<Int2>,
+        queue_rank -> Nullable<Int2>,
+        next_due_at -> Nullable<Timestamptz>,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Int8,
         email -> Text,
@@ -74,12 +177,34 @@ diesel::table! {
         last_active_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        organization_id -> Nullable<Int8>,
+        phone_digits -> Nullable<Text>,
     }
 }
 
+diesel::joinable!(comments -> tickets (ticket_id));
+diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(login_failures -> users (user_id));
 diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
+diesel::joinable!(ticket_events -> users (actor_id));
+diesel::joinable!(tickets -> categories (category_id));
+diesel::joinable!(tickets -> organizations (organization_id));
+diesel::joinable!(users -> organizations (organization_id));
 
-diesel::allow_tables_to_appear_in_same_query!(emails, login_failures, password_tokens, refresh_tokens, sessions, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    categories,
+    comments,
+    emails,
+    login_failures,
+    organizations,
+    password_tokens,
+    refresh_tokens,
+    sessions,
+    sla_policies,
+    ticket_events,
+    tickets,
+    users,
+);

@@ -29,6 +29,25 @@ pub enum Message {
         name: String,
         fields: Vec<String>,
     },
+    TicketCreated {
+        name: String,
+        number: i64,
+        subject: String,
+    },
+    TicketStatusChanged {
+        name: String,
+        number: i64,
+        subject: String,
+        status: String,
+    },
+    /// A public reply (never an internal note).
+    TicketReply {
+        name: String,
+        number: i64,
+        subject: String,
+        author: String,
+        body: String,
+    },
 }
 
 /// A rendered email.
@@ -43,6 +62,19 @@ pub struct Rendered {
 enum Block {
     Para(String),
     Link(String),
+}
+
+fn status_label(status: &str, de: bool) -> &str {
+    match (status, de) {
+        ("new", true) => "neu",
+        ("open", true) => "in Bearbeitung",
+        ("pending", true) => "wartet auf Ihre Antwort",
+        ("resolved", true) => "gelöst",
+        ("closed", true) => "geschlossen",
+        ("pending", false) => "waiting for your reply",
+        ("open", false) => "in progress",
+        (other, _) => other,
+    }
 }
 
 /// Names of account fields as people read them.
@@ -103,6 +135,9 @@ impl Message {
             Self::PasswordChanged { .. } => "password_changed",
             Self::Invitation { .. } => "invitation",
             Self::DataChanged { .. } => "data_changed",
+            Self::TicketCreated { .. } => "ticket_created",
+            Self::TicketStatusChanged { .. } => "ticket_status_changed",
+            Self::TicketReply { .. } => "ticket_reply",
         }
     }
 
@@ -193,6 +228,42 @@ impl Message {
                         "If this was not you, please contact us right away.".to_owned()
                     }),
                     Link(format!("{public_url}/profile")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::TicketCreated { name, number, subject } => (
+                format!("[#{number}] {subject}"),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("wir haben Ihr Ticket #{number} erhalten und melden uns so bald wie möglich.")
+                    } else {
+                        format!("we have received your ticket #{number} and will get back to you as soon as possible.")
+                    }),
+                    Link(format!("{public_url}/tickets/{number}")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::TicketStatusChanged { name, number, subject, status } => (
+                format!("[#{number}] {subject}"),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("der Status Ihres Tickets #{number} ist jetzt: {}.", status_label(status, true))
+                    } else {
+                        format!("the status of your ticket #{number} is now: {}.", status_label(status, false))
+                    }),
+                    Link(format!("{public_url}/tickets/{number}")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::TicketReply { name, number, subject, author, body } => (
+                format!("[#{number}] {subject}"),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de { format!("{author} hat geantwortet:") } else { format!("{author} replied:") }),
+                    Para(body.clone()),
+                    Link(format!("{public_url}/tickets/{number}")),
                     Para(sign.to_owned()),
                 ],
             ),

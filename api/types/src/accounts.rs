@@ -42,7 +42,7 @@ crate::text_enum! {
     "id": 42, "email": "jane@example.com", "username": "jane", "full_name": "Jane Doe",
     "company": "Example GmbH", "phone": "+49 30 123456", "role": "customer", "locale": "de",
     "active": true, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z",
-    "last_active_at": "2026-11-22T10:00:00Z"
+    "last_active_at": "2026-11-22T10:00:00Z", "organization_id": 3
 })))]
 pub struct Account {
     pub id: i64,
@@ -58,6 +58,8 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_active_at: DateTime<Utc>,
+    /// The client company the person belongs to.
+    pub organization_id: Option<i64>,
 }
 
 /// `POST /api/v1/auth/register`
@@ -257,6 +259,8 @@ pub struct CreateUser {
     pub username: String,
     pub role: Role,
     #[serde(default)]
+    pub organization_id: Option<i64>,
+    #[serde(default)]
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::password")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 71, format = "password"))]
     pub password: Option<String>,
@@ -271,6 +275,10 @@ pub struct UpdateUser {
     pub role: Option<Role>,
     /// `false` deactivates the account and ends its sessions.
     pub active: Option<bool>,
+    /// `null` removes the person from their organization.
+    #[serde(default, with = "crate::organizations::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub organization_id: Option<Option<i64>>,
 }
 
 /// A page of a list.
@@ -290,6 +298,7 @@ pub struct UserQuery {
     pub role: Option<Role>,
     /// Searches full name, email and username.
     pub q: Option<String>,
+    pub organization_id: Option<i64>,
     /// 1-100, default 25.
     pub limit: Option<i64>,
     pub cursor: Option<String>,

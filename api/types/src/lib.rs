@@ -9,7 +9,9 @@ pub mod accounts;
 pub mod email;
 pub mod enums;
 pub mod health;
+pub mod organizations;
 pub mod problem;
+pub mod tickets;
 pub mod validation;
 
 pub use accounts::{Account, Locale, Page, Role};

@@ -1,0 +1,110 @@
+//! Organizations (client companies), categories and SLA policies.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+crate::text_enum! {
+    /// Service contract of an organization; contract customers are served first.
+    pub enum ContractTier {
+        None = "none",
+        Standard = "standard",
+        Premium = "premium",
+    }
+}
+
+/// A client company.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    /// Email domains; customers registering with one of them join the organization.
+    pub domains: Vec<String>,
+    pub contract_tier: ContractTier,
+    /// When the data-processing agreement was signed; `null`: not signed.
+    pub dpa_signed_at: Option<NaiveDate>,
+    /// Whether members see each other's tickets.
+    pub shares_tickets: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/organizations` and `PATCH /api/v1/organizations/{id}` (absent fields stay).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "name": "Example GmbH", "domains": ["example.com"], "contract_tier": "premium",
+    "dpa_signed_at": "2026-01-15", "shares_tickets": true
+})))]
+pub struct OrganizationInput {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
+    pub domains: Option<Vec<String>>,
+    pub contract_tier: Option<ContractTier>,
+    /// `null` clears it.
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
+    pub dpa_signed_at: Option<Option<NaiveDate>>,
+    pub shares_tickets: Option<bool>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// A ticket category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Category {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// Inactive categories are hidden from customers and cannot be chosen for new tickets.
+    pub active: bool,
+}
+
+/// `POST /api/v1/categories`, `PATCH /api/v1/categories/{id}` (absent fields stay).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CategoryInput {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
+    pub description: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Targets for one contract tier and priority.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlaPolicy {
+    pub contract_tier: ContractTier,
+    pub priority: crate::tickets::Priority,
+    /// Minutes from creation to the first public agent reply.
+    pub first_response_minutes: i32,
+    /// Minutes from creation to resolution.
+    pub resolution_minutes: i32,
+}
+
+/// `PUT /api/v1/sla-policies/{contract_tier}/{priority}`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlaPolicyInput {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525600))]
+    pub first_response_minutes: i32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525600))]
+    pub resolution_minutes: i32,
+}

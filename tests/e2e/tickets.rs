@@ -1,0 +1,693 @@
+//! Tickets (P3), comments and internal notes (P5), access control, workflow, SLA, search,
+//! pagination, phone lookup, organizations, categories.
+
+use helpdesk_tests::{Session, SmtpServer, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    session: Option<&Session>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.request(method, path);
+    if let Some(s) = session {
+        request = request.bearer_auth(&s.access_token);
+    }
+    if let Some(b) = body {
+        request = request.json(&b);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn ok(app: &TestApp, method: Method, path: &str, session: &Session, body: Option<Value>) -> Value {
+    let (status, value) = send(app, method.clone(), path, Some(session), body).await;
+    assert!(status.is_success(), "{method} {path}: {status} {value}");
+    value
+}
+
+async fn open_ticket(app: &TestApp, session: &Session, subject: &str, description: &str) -> Value {
+    ok(app, Method::POST, "/api/v1/tickets", session, Some(json!({"subject": subject, "description": description})))
+        .await
+}
+
+async fn organization(app: &TestApp, admin: &Session, name: &str, domain: &str, tier: &str, shares: bool) -> i64 {
+    let body = json!({"name": name, "domains": [domain], "contract_tier": tier, "shares_tickets": shares});
+    ok(app, Method::POST, "/api/v1/organizations", admin, Some(body)).await["id"].as_i64().unwrap()
+}
+
+/// Customer A and C share organization A (which shares tickets); B is in organization B.
+struct World {
+    app: TestApp,
+    admin: Session,
+    agent: Session,
+    a: Session,
+    b: Session,
+    c: Session,
+}
+
+async fn world() -> World {
+    world_with(TestApp::spawn().await).await
+}
+
+async fn world_with(app: TestApp) -> World {
+    let admin = app.admin("admin").await;
+    organization(&app, &admin, "Alpha GmbH", "alpha.example", "premium", true).await;
+    organization(&app, &admin, "Beta AG", "beta.example", "standard", false).await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let mut customers = Vec::new();
+    for (name, domain) in [("anna", "alpha.example"), ("bert", "beta.example"), ("carla", "alpha.example")] {
+        let body = json!({"full_name": format!("{name} Example"), "email": format!("{name}@{domain}"), "username": name,
+                          "password": helpdesk_tests::app::PASSWORD, "phone": "030 1234567"});
+        let (status, _) = send(&app, Method::POST, "/api/v1/auth/register", None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED);
+        customers.push(app.login(name, helpdesk_tests::app::PASSWORD).await);
+    }
+    let c = customers.pop().unwrap();
+    let b = customers.pop().unwrap();
+    let a = customers.pop().unwrap();
+    World { app, admin, agent, a, b, c }
+}
+
+#[tokio::test]
+async fn access_control_matrix() {
+    let w = world().await;
+    let t = open_ticket(&w.app, &w.a, "Printer", "It does not print").await;
+    let (id, number) = (t["id"].as_i64().unwrap(), t["number"].as_i64().unwrap());
+    // guest, A (owner), B (other organization), C (A's sharing organization), agent, admin
+    let rows: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
+        (Method::GET, "/api/v1/tickets".into(), None, [401, 200, 200, 200, 200, 200]),
+        (Method::GET, format!("/api/v1/tickets/{id}"), None, [401, 200, 404, 200, 200, 200]),
+        (Method::GET, format!("/api/v1/tickets/by-number/{number}"), None, [401, 200, 404, 200, 200, 200]),
+        (Method::PATCH, format!("/api/v1/tickets/{id}"), Some(json!({})), [401, 200, 404, 200, 200, 200]),
+        (Method::GET, format!("/api/v1/tickets/{id}/comments"), None, [401, 200, 404, 200, 200, 200]),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{id}/comments"),
+            Some(json!({"body": "hello"})),
+            [401, 201, 404, 201, 201, 201],
+        ),
+        (Method::GET, format!("/api/v1/tickets/{id}/events"), None, [401, 200, 404, 200, 200, 200]),
+        (Method::GET, "/api/v1/tickets/stats".into(), None, [401, 403, 403, 403, 200, 200]),
+        (Method::GET, "/api/v1/customers/lookup?phone=0301234567".into(), None, [401, 403, 403, 403, 200, 200]),
+        (Method::GET, "/api/v1/tickets/999999".into(), None, [401, 404, 404, 404, 404, 404]),
+        (Method::DELETE, format!("/api/v1/tickets/{id}"), None, [401, 403, 403, 403, 403, 204]),
+    ];
+    let callers = [None, Some(&w.a), Some(&w.b), Some(&w.c), Some(&w.agent), Some(&w.admin)];
+    let names = ["guest", "customer A", "customer B", "customer C", "agent", "admin"];
+    for (method, path, body, expected) in rows {
+        for ((caller, name), status) in callers.iter().zip(names).zip(expected) {
+            let (got, value) = send(&w.app, method.clone(), &path, *caller, body.clone()).await;
+            assert_eq!(got.as_u16(), status, "{method} {path} as {name}: {value}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn customers_list_only_tickets_they_may_see() {
+    let w = world().await;
+    let a1 = open_ticket(&w.app, &w.a, "A's ticket", "x").await;
+    let b1 = open_ticket(&w.app, &w.b, "B's ticket", "x").await;
+    let c1 = open_ticket(&w.app, &w.c, "C's ticket", "x").await;
+    let ids =
+        |page: Value| page["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let seen_by_a = ids(ok(&w.app, Method::GET, "/api/v1/tickets", &w.a, None).await);
+    assert_eq!(
+        seen_by_a,
+        vec![c1["id"].as_i64().unwrap(), a1["id"].as_i64().unwrap()],
+        "own plus the shared organization's"
+    );
+    let seen_by_b = ids(ok(&w.app, Method::GET, "/api/v1/tickets", &w.b, None).await);
+    assert_eq!(seen_by_b, vec![b1["id"].as_i64().unwrap()]);
+    let seen_by_agent = ids(ok(&w.app, Method::GET, "/api/v1/tickets", &w.agent, None).await);
+    assert_eq!(seen_by_agent.len(), 3);
+}
+
+#[tokio::test]
+async fn customers_never_see_internal_notes_anywhere() {
+    let smtp = SmtpServer::start().await;
+    let w = world_with(TestApp::builder().smtp(&smtp).spawn().await).await;
+    let t = open_ticket(&w.app, &w.a, "Login fails", "I cannot log in").await;
+    let id = t["id"].as_i64().unwrap();
+    let secret = "Zebrafischgeheimnis";
+    ok(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/comments"),
+        &w.agent,
+        Some(json!({"body": format!("{secret}: customer is on the old plan"), "internal": true})),
+    )
+    .await;
+    ok(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/comments"),
+        &w.agent,
+        Some(json!({"body": "We are looking into it."})),
+    )
+    .await;
+    smtp.wait_for("anna@alpha.example", |m| m.subject.contains("Login fails") && m.text().contains("looking into it"))
+        .await;
+
+    // Staff see the note.
+    let staff_view = ok(&w.app, Method::GET, &format!("/api/v1/tickets/{id}/comments"), &w.agent, None).await;
+    assert!(staff_view.to_string().contains(secret));
+    let staff_search = ok(&w.app, Method::GET, &format!("/api/v1/tickets?q={secret}"), &w.agent, None).await;
+    assert_eq!(staff_search["items"].as_array().unwrap().len(), 1);
+
+    // Customers (the requester and a colleague who shares the ticket) see no trace of it.
+    for customer in [&w.a, &w.c] {
+        for path in [
+            format!("/api/v1/tickets/{id}"),
+            format!("/api/v1/tickets/by-number/{}", t["number"]),
+            format!("/api/v1/tickets/{id}/comments"),
+            format!("/api/v1/tickets/{id}/events"),
+            "/api/v1/tickets".to_owned(),
+            format!("/api/v1/tickets?q={secret}"),
+            "/api/v1/tickets?q=plan".to_owned(),
+        ] {
+            let body = ok(&w.app, Method::GET, &path, customer, None).await;
+            assert!(!body.to_string().contains(secret), "{path} leaks the note: {body}");
+        }
+        let search = ok(&w.app, Method::GET, &format!("/api/v1/tickets?q={secret}"), customer, None).await;
+        assert!(search["items"].as_array().unwrap().is_empty(), "the note must not make the ticket match");
+        let comments = ok(&w.app, Method::GET, &format!("/api/v1/tickets/{id}/comments"), customer, None).await;
+        assert_eq!(comments.as_array().unwrap().len(), 1, "only the public reply");
+        let events = ok(&w.app, Method::GET, &format!("/api/v1/tickets/{id}/events"), customer, None).await;
+        let comment_events = events.as_array().unwrap().iter().filter(|e| e["kind"] == "comment_added").count();
+        assert_eq!(comment_events, 1, "the note's event is staff-only: {events}");
+    }
+    for mail in smtp.received() {
+        assert!(
+            !mail.text().contains(secret) && !mail.html.unwrap_or_default().contains(secret),
+            "an email leaks the note"
+        );
+    }
+    let (status, _) = send(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/comments"),
+        Some(&w.a),
+        Some(json!({"body": "x", "internal": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "customers cannot write internal notes");
+}
+
+#[tokio::test]
+async fn pages_return_every_ticket_exactly_once_while_new_ones_arrive() {
+    let w = world().await;
+    let mut existing = Vec::new();
+    for i in 0..23 {
+        existing.push(open_ticket(&w.app, &w.a, &format!("Ticket {i}"), "x").await["id"].as_i64().unwrap());
+    }
+    for sort in ["created_at", "updated_at", "priority", "sla_due", "queue"] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/tickets?sort={sort}&limit=5&cursor={c}"),
+                None => format!("/api/v1/tickets?sort={sort}&limit=5"),
+            };
+            let page = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+            seen.extend(page["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+            // Someone opens a ticket between two pages.
+            open_ticket(&w.app, &w.b, "Arrived while paging", "x").await;
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        for id in &existing {
+            assert_eq!(seen.iter().filter(|s| *s == id).count(), 1, "sort={sort}: ticket {id} seen {:?}", seen);
+        }
+        let mut unique = seen.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), seen.len(), "sort={sort}: a ticket was repeated");
+    }
+}
+
+#[tokio::test]
+async fn ticket_numbers_are_unique_human_friendly_and_resolvable() {
+    let w = world().await;
+    let first = open_ticket(&w.app, &w.a, "One", "x").await;
+    let second = open_ticket(&w.app, &w.a, "Two", "x").await;
+    let (n1, n2) = (first["number"].as_i64().unwrap(), second["number"].as_i64().unwrap());
+    assert!(n1 >= 100_001 && n2 > n1, "{n1} {n2}");
+    let found = ok(&w.app, Method::GET, &format!("/api/v1/tickets/by-number/{n2}"), &w.a, None).await;
+    assert_eq!(found["id"], second["id"]);
+}
+
+#[tokio::test]
+async fn tickets_carry_every_field_of_p3() {
+    let w = world().await;
+    let t = open_ticket(&w.app, &w.a, "Fields", "All of them").await;
+    for field in [
+        "id",
+        "number",
+        "subject",
+        "description",
+        "status",
+        "priority",
+        "channel",
+        "category",
+        "requester",
+        "organization",
+        "assignee",
+        "created_at",
+        "updated_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "archived",
+        "sla",
+    ] {
+        assert!(t.get(field).is_some(), "missing {field}: {t}");
+    }
+    assert_eq!(t["requester"]["email"], "anna@alpha.example");
+    assert_eq!(t["requester"]["phone"], "030 1234567");
+    assert_eq!(t["organization"]["name"], "Alpha GmbH");
+    assert_eq!(t["organization"]["contract_tier"], "premium");
+    assert_eq!(
+        (t["status"].as_str(), t["channel"].as_str(), t["priority"].as_str()),
+        (Some("new"), Some("web"), Some("normal"))
+    );
+    assert_eq!(t["sla"]["status"], "on_track");
+}
+
+#[tokio::test]
+async fn the_status_workflow_is_enforced() {
+    let w = world().await;
+    let t = open_ticket(&w.app, &w.a, "Workflow", "x").await;
+    let path = format!("/api/v1/tickets/{}", t["id"]);
+    let set = |session: &Session, status: &str| {
+        let (app, path, session, status) = (&w.app, path.clone(), session.clone(), status.to_owned());
+        async move { send(app, Method::PATCH, &path, Some(&session), Some(json!({"status": status}))).await }
+    };
+    // A customer cannot resolve; the problem names what is allowed.
+    let (status, problem) = set(&w.a, "resolved").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["code"], "invalid_transition");
+    assert_eq!(problem["allowed"], json!(["closed"]));
+    // Agents move freely.
+    assert_eq!(set(&w.agent, "pending").await.0, StatusCode::OK);
+    let (_, resolved) = set(&w.agent, "resolved").await;
+    assert!(resolved["resolved_at"].is_string());
+    // The customer reopens a resolved ticket: resolved_at is cleared.
+    let (status, reopened) = set(&w.a, "open").await;
+    assert_eq!((status, reopened["status"].as_str()), (StatusCode::OK, Some("open")));
+    assert!(reopened["resolved_at"].is_null());
+    // The customer closes it; closing sets both timestamps.
+    let (_, closed) = set(&w.a, "closed").await;
+    assert!(closed["closed_at"].is_string() && closed["resolved_at"].is_string());
+    // Closed is final and read-only.
+    assert_eq!(set(&w.agent, "open").await.0, StatusCode::CONFLICT);
+    let (status, problem) =
+        send(&w.app, Method::POST, &format!("{path}/comments"), Some(&w.a), Some(json!({"body": "hello?"}))).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("ticket_closed")));
+    let (status, _) = send(&w.app, Method::PATCH, &path, Some(&w.agent), Some(json!({"priority": "high"}))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Customers cannot change staff fields.
+    let other = open_ticket(&w.app, &w.a, "Other", "x").await;
+    let (status, _) = send(
+        &w.app,
+        Method::PATCH,
+        &format!("/api/v1/tickets/{}", other["id"]),
+        Some(&w.a),
+        Some(json!({"priority": "urgent"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn replies_drive_first_response_and_reopening() {
+    let w = world().await;
+    let t = open_ticket(&w.app, &w.a, "Replies", "x").await;
+    let path = format!("/api/v1/tickets/{}", t["id"]);
+    ok(&w.app, Method::POST, &format!("{path}/comments"), &w.agent, Some(json!({"body": "note", "internal": true})))
+        .await;
+    let after_note = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+    assert!(after_note["first_response_at"].is_null(), "an internal note is no response");
+    ok(&w.app, Method::POST, &format!("{path}/comments"), &w.agent, Some(json!({"body": "Hello Anna"}))).await;
+    let answered = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+    assert!(answered["first_response_at"].is_string());
+    assert_eq!(answered["status"], "open");
+    ok(&w.app, Method::PATCH, &path, &w.agent, Some(json!({"status": "pending"}))).await;
+    let comment =
+        ok(&w.app, Method::POST, &format!("{path}/comments"), &w.a, Some(json!({"body": "Here is the info"}))).await;
+    assert_eq!(comment["author_name"], "anna Example");
+    assert_eq!(comment["author_email"], "anna@alpha.example");
+    assert!(comment["created_at"].is_string());
+    let reopened = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+    assert_eq!(reopened["status"], "open", "a customer reply reopens a pending ticket");
+    let events = ok(&w.app, Method::GET, &format!("{path}/events"), &w.agent, None).await;
+    let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "comment_added",
+            "comment_added",
+            "status_changed",
+            "status_changed",
+            "comment_added",
+            "status_changed"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn every_change_is_an_event_with_actor_and_values() {
+    let w = world().await;
+    let category = ok(&w.app, Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Hardware"}))).await;
+    let t = open_ticket(&w.app, &w.a, "Events", "x").await;
+    let path = format!("/api/v1/tickets/{}", t["id"]);
+    let body = json!({"priority": "high", "category_id": category["id"], "assignee_id": w.agent.user_id(), "subject": "Events!"});
+    ok(&w.app, Method::PATCH, &path, &w.agent, Some(body)).await;
+    let events = ok(&w.app, Method::GET, &format!("{path}/events"), &w.a, None).await;
+    let find = |kind: &str| {
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("{kind}: {events}"))
+    };
+    assert_eq!(
+        (find("priority_changed")["from"].as_str(), find("priority_changed")["to"].as_str()),
+        (Some("normal"), Some("high"))
+    );
+    assert_eq!(find("category_changed")["to"], "Hardware");
+    assert_eq!(find("assignee_changed")["to"], "agent Example");
+    assert_eq!(find("subject_changed")["to"], "Events!");
+    assert_eq!(find("created")["actor_name"], "anna Example");
+    assert_eq!(find("priority_changed")["actor_id"], w.agent.user_id());
+}
+
+#[tokio::test]
+async fn sla_deadlines_follow_tier_and_priority() {
+    let w = world().await;
+    // Anna's organization has a premium contract: urgent = 30 min first response, 4 h resolution.
+    let t = ok(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        &w.a,
+        Some(json!({"subject": "Down", "description": "x", "priority": "urgent"})),
+    )
+    .await;
+    let minutes = |from: &Value, to: &Value| {
+        let parse = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+        (parse(to) - parse(from)).num_minutes()
+    };
+    assert_eq!(minutes(&t["created_at"], &t["sla"]["first_response_due_at"]), 30);
+    assert_eq!(minutes(&t["created_at"], &t["sla"]["resolution_due_at"]), 240);
+    // A new priority recomputes the deadlines from creation.
+    let lowered =
+        ok(&w.app, Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"priority": "low"})))
+            .await;
+    assert_eq!(minutes(&lowered["created_at"], &lowered["sla"]["first_response_due_at"]), 480);
+    // Policies are editable.
+    ok(
+        &w.app,
+        Method::PUT,
+        "/api/v1/sla-policies/standard/normal",
+        &w.admin,
+        Some(json!({"first_response_minutes": 15, "resolution_minutes": 60})),
+    )
+    .await;
+    let bert = open_ticket(&w.app, &w.b, "Standard", "x").await;
+    assert_eq!(minutes(&bert["created_at"], &bert["sla"]["first_response_due_at"]), 15);
+    let (status, _) = send(
+        &w.app,
+        Method::PUT,
+        "/api/v1/sla-policies/standard/normal",
+        Some(&w.admin),
+        Some(json!({"first_response_minutes": 0, "resolution_minutes": 60})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = send(
+        &w.app,
+        Method::PUT,
+        "/api/v1/sla-policies/gold/normal",
+        Some(&w.admin),
+        Some(json!({"first_response_minutes": 1, "resolution_minutes": 60})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A missed deadline shows as breached, in the ticket and in the filter.
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "UPDATE tickets SET first_response_due_at = now() - interval '1 minute' WHERE id = {}",
+        bert["id"]
+    ))
+    .execute(&mut w.app.db.connect())
+    .unwrap();
+    let breached = ok(&w.app, Method::GET, "/api/v1/tickets?sla_status=breached", &w.agent, None).await;
+    let items = breached["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], bert["id"]);
+    assert_eq!(items[0]["sla"]["status"], "breached");
+    let stats = ok(&w.app, Method::GET, "/api/v1/tickets/stats", &w.agent, None).await;
+    assert_eq!(stats["by_sla_status"]["breached"], 1);
+    assert_eq!(stats["by_status"]["new"], 2);
+    assert_eq!(stats["unassigned"], 2);
+}
+
+#[tokio::test]
+async fn the_queue_serves_premium_then_standard_then_the_rest_by_deadline() {
+    let w = world().await;
+    let dora = w.app.customer("dora").await; // no organization
+    let none_urgent = ok(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        &dora,
+        Some(json!({"subject": "none urgent", "description": "x", "priority": "urgent"})),
+    )
+    .await;
+    let standard_low = ok(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        &w.b,
+        Some(json!({"subject": "standard low", "description": "x", "priority": "low"})),
+    )
+    .await;
+    let premium_low = ok(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        &w.a,
+        Some(json!({"subject": "premium low", "description": "x", "priority": "low"})),
+    )
+    .await;
+    let premium_urgent = ok(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        &w.c,
+        Some(json!({"subject": "premium urgent", "description": "x", "priority": "urgent"})),
+    )
+    .await;
+    let queue = ok(&w.app, Method::GET, "/api/v1/tickets?sort=queue", &w.agent, None).await;
+    let order: Vec<&Value> = queue["items"].as_array().unwrap().iter().map(|t| &t["id"]).collect();
+    assert_eq!(order, vec![&premium_urgent["id"], &premium_low["id"], &standard_low["id"], &none_urgent["id"]]);
+}
+
+#[tokio::test]
+async fn search_understands_german_word_forms_and_visible_comments() {
+    let w = world().await;
+    let printer = open_ticket(&w.app, &w.a, "Problem mit dem Drucker", "Das Papierfach des Druckers klemmt").await;
+    open_ticket(&w.app, &w.a, "Passwort vergessen", "Ich komme nicht mehr rein").await;
+    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=Druckers", &w.a, None).await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    assert_eq!(found["items"][0]["id"], printer["id"]);
+    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=Drucker", &w.a, None).await;
+    assert_eq!(found["items"][0]["id"], printer["id"]);
+    // English stemming too.
+    let english = open_ticket(&w.app, &w.a, "Invoices missing", "The invoice emails never arrive").await;
+    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=invoice", &w.a, None).await;
+    assert_eq!(found["items"][0]["id"], english["id"]);
+    // A public reply makes its ticket findable.
+    ok(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/tickets/{}/comments", printer["id"]),
+        &w.agent,
+        Some(json!({"body": "Bitte Toner tauschen"})),
+    )
+    .await;
+    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=Toner", &w.a, None).await;
+    assert_eq!(found["items"][0]["id"], printer["id"]);
+}
+
+#[tokio::test]
+async fn agents_find_callers_by_phone_and_log_tickets_for_them() {
+    let w = world().await;
+    open_ticket(&w.app, &w.a, "Open one", "x").await;
+    let matches =
+        ok(&w.app, Method::GET, "/api/v1/customers/lookup?phone=%2B49%2030%20123%204567", &w.agent, None).await;
+    let anna = matches
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["person"]["email"] == "anna@alpha.example")
+        .expect("anna matches");
+    assert_eq!(anna["organization"]["name"], "Alpha GmbH");
+    assert_eq!(anna["contract_tier"], "premium");
+    assert_eq!(anna["open_tickets"], 1);
+    let none = ok(&w.app, Method::GET, "/api/v1/customers/lookup?phone=0409999999", &w.agent, None).await;
+    assert!(none.as_array().unwrap().is_empty());
+    let (status, _) = send(&w.app, Method::GET, "/api/v1/customers/lookup?phone=12", Some(&w.agent), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let logged = ok(&w.app, Method::POST, "/api/v1/tickets", &w.agent, Some(json!({
+        "subject": "Called about VPN", "description": "Caller cannot connect", "requester_id": anna["person"]["id"], "channel": "phone"
+    }))).await;
+    assert_eq!(logged["channel"], "phone");
+    assert_eq!(logged["requester"]["email"], "anna@alpha.example");
+    assert_eq!(logged["organization"]["contract_tier"], "premium");
+    let (status, _) = send(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        Some(&w.a),
+        Some(json!({"subject": "x", "description": "x", "channel": "phone"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "customers cannot claim the phone channel");
+    let (status, _) = send(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        Some(&w.a),
+        Some(json!({"subject": "x", "description": "x", "requester_id": w.b.user_id()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn registration_with_an_organization_domain_joins_it() {
+    let w = world().await;
+    assert!(w.a.user["organization_id"].is_i64());
+    assert_eq!(w.a.user["organization_id"], w.c.user["organization_id"]);
+    assert_ne!(w.a.user["organization_id"], w.b.user["organization_id"]);
+    let dora = w.app.customer("dora").await;
+    assert!(dora.user["organization_id"].is_null());
+}
+
+#[tokio::test]
+async fn organizations_and_categories_are_validated_and_admin_only() {
+    let w = world().await;
+    let (status, problem) =
+        send(&w.app, Method::POST, "/api/v1/organizations", Some(&w.admin), Some(json!({"name": "Alpha GmbH"}))).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("name_taken")));
+    let (status, problem) = send(
+        &w.app,
+        Method::POST,
+        "/api/v1/organizations",
+        Some(&w.admin),
+        Some(json!({"name": "X", "domains": ["not a domain"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem["errors"]["domains"].is_array());
+    let (status, _) =
+        send(&w.app, Method::POST, "/api/v1/organizations", Some(&w.agent), Some(json!({"name": "Y"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let list = ok(&w.app, Method::GET, "/api/v1/organizations", &w.agent, None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let updated = ok(
+        &w.app,
+        Method::PATCH,
+        &format!("/api/v1/organizations/{id}"),
+        &w.admin,
+        Some(json!({"dpa_signed_at": "2026-01-15"})),
+    )
+    .await;
+    assert_eq!(updated["dpa_signed_at"], "2026-01-15");
+    let cleared = ok(
+        &w.app,
+        Method::PATCH,
+        &format!("/api/v1/organizations/{id}"),
+        &w.admin,
+        Some(json!({"dpa_signed_at": null})),
+    )
+    .await;
+    assert!(cleared["dpa_signed_at"].is_null());
+
+    let hidden =
+        ok(&w.app, Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Retired", "active": false})))
+            .await;
+    ok(&w.app, Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Billing"}))).await;
+    let for_customer = ok(&w.app, Method::GET, "/api/v1/categories", &w.a, None).await;
+    assert_eq!(for_customer.as_array().unwrap().len(), 1, "customers see active categories only");
+    let (status, _) = send(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        Some(&w.a),
+        Some(json!({"subject": "x", "description": "x", "category_id": hidden["id"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = send(&w.app, Method::POST, "/api/v1/categories", Some(&w.a), Some(json!({"name": "Mine"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn invalid_ticket_input_is_a_422_problem() {
+    let w = world().await;
+    for (body, field) in [
+        (json!({"subject": " ", "description": "x"}), "subject"),
+        (json!({"subject": "x".repeat(201), "description": "x"}), "subject"),
+        (json!({"subject": "x", "description": ""}), "description"),
+        (json!({"subject": "x", "description": "x", "category_id": 424242}), "category_id"),
+    ] {
+        let (status, problem) = send(&w.app, Method::POST, "/api/v1/tickets", Some(&w.a), Some(body.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(problem["errors"][field].is_array(), "{body}: {problem}");
+    }
+    let (status, _) = send(
+        &w.app,
+        Method::POST,
+        "/api/v1/tickets",
+        Some(&w.a),
+        Some(json!({"subject": "x", "description": "x", "priority": "extreme"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for query in ["status=bogus", "limit=0", "created_after=yesterday", "assignee_id=someone", "cursor=%%%"] {
+        let (status, _) = send(&w.app, Method::GET, &format!("/api/v1/tickets?{query}"), Some(&w.agent), None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+    }
+    let (status, _) = send(&w.app, Method::GET, "/api/v1/tickets/not-a-number", Some(&w.agent), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn ticket_changes_are_emailed_to_the_requester() {
+    let smtp = SmtpServer::start().await;
+    let w = world_with(TestApp::builder().smtp(&smtp).spawn().await).await;
+    let t = open_ticket(&w.app, &w.a, "Mail me", "x").await;
+    let number = t["number"].as_i64().unwrap();
+    smtp.wait_for("anna@alpha.example", |m| {
+        m.subject == format!("[#{number}] Mail me") && m.text().contains("received")
+    })
+    .await;
+    ok(&w.app, Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"status": "pending"})))
+        .await;
+    smtp.wait_for("anna@alpha.example", |m| m.text().contains("waiting for your reply")).await;
+}
