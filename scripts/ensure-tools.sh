@@ -37,7 +37,7 @@ if [ ! -x "$TOOLS/venv/bin/python" ]; then
   log "creating the Python virtualenv in .tools/venv"
   python3 -m venv "$TOOLS/venv" 2>/dev/null || { rm -rf "$TOOLS/venv"; apt_ensure python3-venv; python3 -m venv "$TOOLS/venv"; }
 fi
-if [ "$purpose" = test ] && ! "$TOOLS/venv/bin/python" -c 'import aiosmtpd, check_jsonschema' 2>/dev/null; then
-  log "installing aiosmtpd and check-jsonschema"
-  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'check-jsonschema==0.39.0'
+if [ "$purpose" = test ] && ! "$TOOLS/venv/bin/python" -c 'import aiosmtpd, check_jsonschema, moto.server' 2>/dev/null; then
+  log "installing aiosmtpd, check-jsonschema and moto (S3 server)"
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'check-jsonschema==0.39.0' 'moto[server]==5.1.*'
 fi

@@ -30,6 +30,14 @@ DATABASE_URL="$(bash scripts/pg.sh start "$pgdir" --throwaway)"
 export DATABASE_URL
 export HELPDESK_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/helpdesk"
 
+log "starting an S3-compatible server (moto) for the storage tests"
+s3_port="$(free_port)"
+"$TOOLS/venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" > "$(dirname "$pgdir")/moto.log" 2>&1 &
+s3_pid=$!
+cleanup() { kill "$s3_pid" 2>/dev/null || true; bash scripts/pg.sh stop "$pgdir"; rm -rf "$(dirname "$pgdir")"; }
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && break; sleep 0.2; done
+export HELPDESK_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
+
 log "running the tests"
 cargo test -q --workspace --exclude helpdesk-web-ui
 

@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use tokio::sync::Notify;
 
 use crate::{
-    accounts,
+    accounts, attachments,
     auth::{self, captcha::CaptchaVerifier, jwt::JwtKeys, password, rate_limit::RateLimiter, tokens},
     categories,
     config::Config,
@@ -21,7 +21,9 @@ use crate::{
     health,
     middleware::{headers, request_id},
     openapi::{ApiDoc, add_default_problem_responses},
-    organizations, sla, spa, tickets,
+    organizations, sla, spa,
+    storage::Storage,
+    tickets,
 };
 
 /// Largest JSON body accepted (attachments use multipart with their own limit).
@@ -37,6 +39,8 @@ pub struct AppState {
     pub auth_limiter: RateLimiter,
     /// Wakes the email worker after a commit that queued mail.
     pub mail_wake: Arc<Notify>,
+    /// Attachment storage (local directory or S3-compatible bucket).
+    pub storage: Storage,
     /// A bcrypt hash that matches nothing, verified when a login names no account, so both
     /// cases take the same time.
     pub dummy_hash: String,
@@ -52,6 +56,7 @@ impl AppState {
             captcha: CaptchaVerifier::new(config.captcha.clone())?,
             auth_limiter: RateLimiter::new(config.policies.auth_requests_per_minute),
             mail_wake: Arc::new(Notify::new()),
+            storage: Storage::open(&config.storage)?,
             dummy_hash,
             config: Arc::new(config),
         })
@@ -71,6 +76,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(categories::routes)
             .configure(sla::routes)
             .configure(tickets::routes)
+            .configure(attachments::routes)
             .default_service(web::to(no_route)),
     );
 }

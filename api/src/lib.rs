@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod attachments;
 pub mod auth;
 pub mod categories;
 pub mod cli;
@@ -22,5 +23,6 @@ pub mod pagination;
 pub mod seed;
 pub mod sla;
 pub mod spa;
+pub mod storage;
 pub mod telemetry;
 pub mod tickets;

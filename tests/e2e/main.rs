@@ -5,6 +5,7 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test fails by panicking, helpers included")]
 
 mod accounts;
+mod attachments;
 mod auth;
 mod cli;
 mod foundation;

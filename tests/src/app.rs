@@ -121,6 +121,12 @@ impl TestApp {
         Client::builder().cookie_store(true).build().expect("build a cookie-keeping client")
     }
 
+    /// Stops the server and hands back its database and directory, to start another server on them.
+    pub async fn stop(mut self) -> (TestDb, tempfile::TempDir) {
+        let _ = self.child.kill().await;
+        (self.db, self.dir)
+    }
+
     /// The server's log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()

@@ -14,6 +14,7 @@ pub mod captcha;
 pub mod db;
 pub mod paths;
 pub mod smtp;
+pub mod storage;
 
 pub use app::{Session, TestApp, TestAppBuilder};
 pub use captcha::CaptchaStandIn;

@@ -7,6 +7,22 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    attachments (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+        comment_id -> Nullable<Int8>,
+        internal -> Bool,
+        object_key -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size -> Int8,
+        sha256 -> Text,
+        uploaded_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Int8,
         name -> Text,
@@ -182,6 +198,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attachments -> comments (comment_id));
+diesel::joinable!(attachments -> tickets (ticket_id));
+diesel::joinable!(attachments -> users (uploaded_by));
 diesel::joinable!(comments -> tickets (ticket_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(login_failures -> users (user_id));
@@ -195,6 +214,7 @@ diesel::joinable!(tickets -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attachments,
     categories,
     comments,
     emails,

@@ -16,12 +16,15 @@ use crate::{
 };
 
 const CLEANUP_EVERY: Duration = Duration::from_secs(60);
+const SWEEP_EVERY: Duration = Duration::from_secs(6 * 3600);
 /// Advisory lock ids, one per periodic job.
 const CLEANUP_LOCK: i64 = 0x4844_0001;
+const SWEEP_LOCK: i64 = 0x4844_0002;
 
 /// Starts every background task on the current actix runtime.
 pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
     actix_web::rt::spawn(worker::run(state.pool.clone(), Arc::new(mailer), Arc::clone(&state.mail_wake)));
+    actix_web::rt::spawn(sweep_loop(state.clone()));
     let state = state.clone();
     actix_web::rt::spawn(async move {
         let mut ticker = tokio::time::interval(CLEANUP_EVERY);
@@ -41,6 +44,35 @@ pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
             }
         }
     });
+}
+
+/// The attachment sweep (P6), every 6 hours on one instance (session-level advisory lock, held
+/// on a dedicated connection while the object store is listed).
+async fn sweep_loop(state: web::Data<AppState>) {
+    let mut ticker = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        ticker.tick().await;
+        let pool = state.pool.clone();
+        let conn = web::block(move || -> anyhow::Result<Option<_>> {
+            let mut conn = pool.get()?;
+            let locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+                .bind::<sql_types::BigInt, _>(SWEEP_LOCK)
+                .get_result::<Locked>(&mut conn)?
+                .locked;
+            Ok(locked.then_some(conn))
+        })
+        .await;
+        let Ok(Ok(Some(mut conn))) = conn else { continue };
+        match crate::attachments::sweep::sweep(&state.storage, &mut conn, None).await {
+            Ok(report) => tracing::info!(
+                orphans_removed = report.orphans_removed,
+                missing = report.missing_objects.len(),
+                "attachment sweep done"
+            ),
+            Err(err) => tracing::warn!(error = %format!("{err:#}"), "attachment sweep failed"),
+        }
+        let _ = web::block(move || diesel::sql_query("SELECT pg_advisory_unlock_all()").execute(&mut conn)).await;
+    }
 }
 
 #[derive(QueryableByName)]

@@ -372,10 +372,17 @@ pub async fn delete_ticket(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| match diesel::delete(tickets::table.find(id)).execute(conn)? {
-        0 => Err(ApiError::NotFound),
-        _ => Ok(()),
+    let keys = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let keys = crate::attachments::routes::keys_of_ticket(conn, id)?;
+            match diesel::delete(tickets::table.find(id)).execute(conn)? {
+                0 => Err(ApiError::NotFound),
+                _ => Ok(keys),
+            }
+        })
     })
     .await?;
+    // The files go after the commit (P6); a failure is logged and left to the sweep.
+    state.storage.delete_all(&keys).await;
     Ok(HttpResponse::NoContent().finish())
 }

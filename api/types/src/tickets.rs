@@ -217,3 +217,22 @@ pub struct CustomerMatch {
     /// Tickets that are not resolved or closed.
     pub open_tickets: i64,
 }
+
+/// A file on a ticket or comment (P6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: i64,
+    /// The original name, sanitized (no path, no control characters, no leading dots).
+    pub filename: String,
+    /// The type validated from the content.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    pub uploaded_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    /// The comment it belongs to, if any.
+    pub comment_id: Option<i64>,
+}

@@ -1,0 +1,44 @@
+//! Keeps the object store and the `attachments` rows consistent: removes objects that no row
+//! points to (left by a crash between storing and committing, or by a failed delete) and
+//! reports rows whose object is missing.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+
+use crate::{db::schema::attachments, storage::Storage};
+
+/// Objects younger than this may belong to an upload whose row is not committed yet.
+const GRACE: Duration = Duration::hours(1);
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub orphans_removed: usize,
+    /// Keys of rows without an object (reported, not changed).
+    pub missing_objects: Vec<String>,
+}
+
+/// Runs one sweep. `grace`: ignore objects modified more recently than this.
+pub async fn sweep(storage: &Storage, conn: &mut PgConnection, grace: Option<Duration>) -> anyhow::Result<SweepReport> {
+    let objects = storage.list().await?;
+    let known: HashSet<String> =
+        attachments::table.select(attachments::object_key).load::<String>(conn)?.into_iter().collect();
+    let listed: HashSet<&str> = objects.iter().map(|o| o.key.as_str()).collect();
+    let cutoff = Utc::now() - grace.unwrap_or(GRACE);
+    let mut report = SweepReport::default();
+    for object in &objects {
+        if !known.contains(&object.key) && object.last_modified < cutoff {
+            storage.delete(&object.key).await?;
+            report.orphans_removed += 1;
+            tracing::info!(key = %object.key, "orphaned attachment object removed");
+        }
+    }
+    for key in &known {
+        if !listed.contains(key.as_str()) {
+            tracing::error!(key = %key, "attachment row without an object");
+            report.missing_objects.push(key.clone());
+        }
+    }
+    Ok(report)
+}
