@@ -31,6 +31,13 @@ if [ ! -x "$TOOLS/node/node_modules/.bin/wasm-opt" ]; then
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" binaryen@132.0.0 >/dev/null
 fi
 
+# The browser-test driver (uses Debian's chromium; never downloads a browser).
+if [ "$purpose" = test ] && [ ! -f "$TOOLS/node/node_modules/playwright-core/package.json" ]; then
+  log "installing playwright-core from npm"
+  mkdir -p "$TOOLS/node"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" playwright-core@1.65.1 >/dev/null
+fi
+
 # Python tools in a private virtualenv: the SMTP server for tests, the compose-file validator,
 # and an S3-compatible server for the storage tests.
 if [ ! -x "$TOOLS/venv/bin/python" ]; then

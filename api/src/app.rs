@@ -77,6 +77,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(sla::routes)
             .configure(tickets::routes)
             .configure(attachments::routes)
+            .configure(crate::privacy::routes)
             .default_service(web::to(no_route)),
     );
 }

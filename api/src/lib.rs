@@ -20,6 +20,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;
+pub mod privacy;
 pub mod seed;
 pub mod sla;
 pub mod spa;

@@ -29,6 +29,7 @@ errors as RFC 9457 problem details, cursor pagination, versioning) are described
         (name = "sla", description = "SLA policies: response and resolution targets"),
         (name = "tickets", description = "Tickets, comments, internal notes, events, search"),
         (name = "attachments", description = "Files on tickets and comments"),
+        (name = "privacy", description = "The live privacy settings"),
     ),
     components(schemas(helpdesk_types::Problem)),
     modifiers(&SecuritySchemes),

@@ -152,3 +152,25 @@ async fn sigterm_stops_the_server_gracefully() {
     assert!(status.success(), "exit status {status}");
     assert!(app.log().contains("server stopped"));
 }
+
+#[tokio::test]
+async fn the_privacy_settings_are_the_live_configuration() {
+    let app = TestApp::builder()
+        .env("HELPDESK_EMAIL_LOG_RETENTION_DAYS", "14")
+        .env("HELPDESK_AUTO_CLOSE_DAYS", "21")
+        .env("HELPDESK_SESSION_IDLE_MINUTES", "20")
+        .spawn()
+        .await;
+    let settings: Value = app.get("/api/v1/privacy").await.json().await.unwrap();
+    assert_eq!(settings["email_log_retention_days"], 14);
+    assert_eq!(settings["auto_close_resolved_after_days"], 21);
+    assert_eq!(settings["session_idle_minutes"], 20);
+    assert_eq!(settings["request_log_retention_days"], 90);
+    assert_eq!(settings["inactive_account_deletion_days"], 730);
+    assert_eq!(settings["login_failures_before_captcha"], 5);
+    assert_eq!(settings["max_upload_bytes"], 5_242_880);
+    assert_eq!(
+        settings["allowed_file_types"],
+        serde_json::json!(["JPG", "JPEG", "PNG", "GIF", "PDF", "DOC", "DOCX", "TXT", "ZIP", "RAR"])
+    );
+}

@@ -7,6 +7,7 @@
 mod accounts;
 mod attachments;
 mod auth;
+mod browser;
 mod cli;
 mod foundation;
 mod openapi;

@@ -1,25 +1,137 @@
-//! The application shell.
+//! The application shell: session restore, navigation, routes (protected for staff and admins).
 
-use leptos::prelude::*;
+use helpdesk_types::Locale;
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{
+    components::{Redirect, Route, Router, Routes},
+    hooks::use_navigate,
+    path,
+};
 
-use crate::api;
+use crate::{
+    api,
+    i18n::{I18n, tr},
+    pages::{
+        admin::Admin,
+        auth::{ForgotPassword, Login, Register, ResetPassword},
+        privacy::Privacy,
+        profile::Profile,
+        queue::Queue,
+        tickets::{MyTickets, NewTicket, TicketPage},
+    },
+    session::{Session, use_session},
+};
+
+/// Who may see a page.
+#[derive(Clone, Copy, PartialEq)]
+enum Need {
+    SignedIn,
+    Staff,
+    Admin,
+}
+
+/// Renders `page` once the session is known; sends guests to sign-in and others home.
+#[component]
+fn Guard(need: Need, children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    move || {
+        if !session.ready.get() {
+            view! { <p class="muted">{tr("common.loading")}</p> }.into_any()
+        } else if !session.signed_in() {
+            view! { <Redirect path="/login" /> }.into_any()
+        } else if (need == Need::Staff && !session.is_staff()) || (need == Need::Admin && !session.is_admin()) {
+            view! { <Redirect path="/tickets" /> }.into_any()
+        } else {
+            children().into_any()
+        }
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let session = use_session();
+    let i18n = crate::i18n::use_i18n();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let _ = api::post::<()>(session, "/api/v1/auth/logout", &serde_json::json!({})).await;
+            session.clear();
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <nav class="top" aria-label="main">
+            <a class="brand" href="/">{tr("app.title")}</a>
+            <Show when=move || session.signed_in()>
+                <Show when=move || session.is_staff() fallback=|| view! { <a href="/tickets">{tr("nav.tickets")}</a> }>
+                    <a href="/queue">{tr("nav.queue")}</a>
+                </Show>
+                <a href="/tickets/new">{tr("nav.new_ticket")}</a>
+                <a href="/profile">{tr("nav.profile")}</a>
+                <Show when=move || session.is_admin()><a href="/admin">{tr("nav.admin")}</a></Show>
+                <button class="link" on:click=sign_out.clone()>{tr("nav.sign_out")}</button>
+            </Show>
+            <a href="/privacy">{tr("nav.privacy")}</a>
+            <button class="link lang" id="language-switch"
+                on:click=move |_| i18n.set(if i18n.0.get_untracked() == Locale::De { Locale::En } else { Locale::De })>
+                {move || if i18n.0.get() == Locale::De { "English" } else { "Deutsch" }}
+            </button>
+        </nav>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let session = use_session();
+    move || {
+        if !session.ready.get() {
+            view! { <p class="muted">{tr("common.loading")}</p> }.into_any()
+        } else if session.is_staff() {
+            view! { <Redirect path="/queue" /> }.into_any()
+        } else if session.signed_in() {
+            view! { <Redirect path="/tickets" /> }.into_any()
+        } else {
+            view! { <Redirect path="/login" /> }.into_any()
+        }
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let health = LocalResource::new(api::ready);
+    let session = Session::new();
+    let i18n = I18n::detect();
+    provide_context(session);
+    provide_context(i18n);
+    Effect::new(move |_| {
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", i18n.0.get().as_str());
+        }
+    });
+    // A reload keeps the session through the HttpOnly refresh cookie.
+    spawn_local(async move {
+        api::refresh(session).await;
+        session.ready.set(true);
+    });
     view! {
-        <main class="shell">
-            <h1>"Helpdesk"</h1>
-            <Suspense fallback=|| view! { <p class="status">"Checking the server…"</p> }>
-                {move || health.get().map(|result| match result {
-                    Ok(h) => view! {
-                        <p class="status ok" id="health">"Server ready (version " {h.version} ")"</p>
-                    }.into_any(),
-                    Err(e) => view! {
-                        <p class="status error" id="health" role="alert">"Server not ready: " {e.to_string()}</p>
-                    }.into_any(),
-                })}
-            </Suspense>
-        </main>
+        <Router>
+            <Nav />
+            <main class="shell">
+                <Routes fallback=|| view! { <p class="card">"404"</p> }>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/login") view=Login />
+                    <Route path=path!("/register") view=Register />
+                    <Route path=path!("/forgot-password") view=ForgotPassword />
+                    <Route path=path!("/reset-password") view=ResetPassword />
+                    <Route path=path!("/privacy") view=Privacy />
+                    <Route path=path!("/tickets") view=|| view! { <Guard need=Need::SignedIn><MyTickets /></Guard> } />
+                    <Route path=path!("/tickets/new") view=|| view! { <Guard need=Need::SignedIn><NewTicket /></Guard> } />
+                    <Route path=path!("/tickets/:number") view=|| view! { <Guard need=Need::SignedIn><TicketPage /></Guard> } />
+                    <Route path=path!("/queue") view=|| view! { <Guard need=Need::Staff><Queue /></Guard> } />
+                    <Route path=path!("/profile") view=|| view! { <Guard need=Need::SignedIn><Profile /></Guard> } />
+                    <Route path=path!("/admin") view=|| view! { <Guard need=Need::Admin><Admin /></Guard> } />
+                </Routes>
+            </main>
+        </Router>
     }
 }

@@ -1,7 +1,12 @@
 //! Helpdesk web UI: a Leptos single-page app, client-side rendered, served by the API binary.
+//! It uses only the public API, through the types in `helpdesk-types`.
 
 mod api;
 mod app;
+mod components;
+mod i18n;
+mod pages;
+mod session;
 
 fn main() {
     console_error_panic_hook::set_once();

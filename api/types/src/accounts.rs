@@ -276,7 +276,7 @@ pub struct UpdateUser {
     /// `false` deactivates the account and ends its sessions.
     pub active: Option<bool>,
     /// `null` removes the person from their organization.
-    #[serde(default, with = "crate::organizations::double_option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::organizations::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub organization_id: Option<Option<i64>>,
 }

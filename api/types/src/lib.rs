@@ -10,6 +10,7 @@ pub mod email;
 pub mod enums;
 pub mod health;
 pub mod organizations;
+pub mod privacy;
 pub mod problem;
 pub mod tickets;
 pub mod validation;

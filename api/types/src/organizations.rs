@@ -43,7 +43,7 @@ pub struct OrganizationInput {
     pub domains: Option<Vec<String>>,
     pub contract_tier: Option<ContractTier>,
     /// `null` clears it.
-    #[serde(default, with = "double_option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub dpa_signed_at: Option<Option<NaiveDate>>,
     pub shares_tickets: Option<bool>,

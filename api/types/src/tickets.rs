@@ -139,11 +139,11 @@ pub struct UpdateTicket {
     /// Staff only.
     pub priority: Option<Priority>,
     /// Staff only.
-    #[serde(default, with = "crate::organizations::double_option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::organizations::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub category_id: Option<Option<i64>>,
     /// Staff only.
-    #[serde(default, with = "crate::organizations::double_option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::organizations::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub assignee_id: Option<Option<i64>>,
     /// Staff only.

@@ -1,17 +1,38 @@
-//! Calls to the Helpdesk API. Bodies are the shared `helpdesk-types`; failures are decoded
-//! from RFC 9457 problem bodies into [`ApiError`].
+//! Calls to the Helpdesk API through the shared `helpdesk-types`; failures are decoded from
+//! RFC 9457 problem bodies. A 401 triggers one silent refresh (the HttpOnly cookie) and a retry;
+//! if that fails too, the session ends and the app shows the sign-in page.
 
-use gloo_net::http::{Request, Response};
-use helpdesk_types::{Health, Problem};
-use serde::de::DeserializeOwned;
+pub mod upload;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use helpdesk_types::{Problem, accounts::TokenResponse};
+use leptos::prelude::*;
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::session::Session;
 
 /// A failed API call, in words a person can act on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
-    /// The server answered with a problem body.
     Problem(Problem),
-    /// The server could not be reached or answered something unreadable.
     Network(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Problem(p) => &p.code,
+            Self::Network(_) => "network",
+        }
+    }
+
+    /// Messages for one field of a validation or conflict problem.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            Self::Problem(p) => p.errors.get(name).map(|m| m.join("; ")),
+            Self::Network(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -23,9 +44,16 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+fn network(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Network(e.to_string())
+}
+
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if response.ok() {
-        response.json().await.map_err(|e| ApiError::Network(e.to_string()))
+        if response.status() == 204 {
+            return serde_json::from_str("null").map_err(network);
+        }
+        response.json().await.map_err(network)
     } else {
         match response.json::<Problem>().await {
             Ok(problem) => Err(ApiError::Problem(problem)),
@@ -34,12 +62,99 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     }
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(path).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+#[derive(Clone, Copy)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+}
+
+fn builder(method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+    let b = match method {
+        Method::Get => Request::get(path),
+        Method::Post => Request::post(path),
+        Method::Put => Request::put(path),
+        Method::Patch => Request::patch(path),
+    };
+    match token {
+        Some(t) => b.header("Authorization", &format!("Bearer {t}")),
+        None => b,
+    }
+}
+
+async fn send(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let b = builder(method, path, token);
+    match body {
+        Some(json) => b.json(json).map_err(network)?.send().await.map_err(network),
+        None => b.send().await.map_err(network),
+    }
+}
+
+/// Restores or renews the session from the HttpOnly refresh cookie.
+pub async fn refresh(session: Session) -> bool {
+    let body = serde_json::json!({});
+    match send(Method::Post, "/api/v1/auth/refresh", None, Some(&body)).await {
+        Ok(r) if r.ok() => match r.json::<TokenResponse>().await {
+            Ok(tokens) => {
+                session.token.set(Some(tokens.access_token));
+                session.user.set(Some(tokens.user));
+                true
+            }
+            Err(_) => false,
+        },
+        _ => false,
+    }
+}
+
+/// Calls the API as the signed-in person.
+pub async fn call<T: DeserializeOwned>(
+    session: Session,
+    method: Method,
+    path: &str,
+    body: Option<&impl Serialize>,
+) -> Result<T, ApiError> {
+    let json = body.map(serde_json::to_value).transpose().map_err(network)?;
+    let token = session.token.get_untracked();
+    let response = send(method, path, token.as_deref(), json.as_ref()).await?;
+    if response.status() == 401 && token.is_some() {
+        if refresh(session).await {
+            let token = session.token.get_untracked();
+            return decode(send(method, path, token.as_deref(), json.as_ref()).await?).await;
+        }
+        session.clear();
+    }
     decode(response).await
 }
 
-/// `GET /health/ready`
-pub async fn ready() -> Result<Health, ApiError> {
-    get("/health/ready").await
+pub async fn get<T: DeserializeOwned>(session: Session, path: &str) -> Result<T, ApiError> {
+    call(session, Method::Get, path, None::<&()>).await
+}
+
+pub async fn post<T: DeserializeOwned>(session: Session, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    call(session, Method::Post, path, Some(body)).await
+}
+
+pub async fn patch<T: DeserializeOwned>(session: Session, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    call(session, Method::Patch, path, Some(body)).await
+}
+
+pub async fn put<T: DeserializeOwned>(session: Session, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    call(session, Method::Put, path, Some(body)).await
+}
+
+/// Calls without a session (sign-in, registration, password reset).
+pub async fn anonymous<T: DeserializeOwned>(method: Method, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    let json = serde_json::to_value(body).map_err(network)?;
+    decode(send(method, path, None, Some(&json)).await?).await
+}
+
+/// Percent-encodes a query parameter value.
+pub fn enc(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
 }

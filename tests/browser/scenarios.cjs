@@ -1,0 +1,165 @@
+// Browser scenarios for the Helpdesk SPA, driven by playwright-core in Debian's headless Chromium.
+// Run by the Rust tests in tests/e2e/browser.rs: `node scenarios.cjs <scenario>` with BASE_URL,
+// ARTIFACTS (screenshot directory) and the accounts in the environment. Exit code 0 = passed.
+const { chromium } = require('playwright-core');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const BASE = process.env.BASE_URL;
+const ARTIFACTS = process.env.ARTIFACTS;
+const DOCS = process.env.DOCS_SCREENSHOTS; // where the README screenshots go, if set
+
+function png() {
+  const crc = (buf) => { let c, t = []; for (let n = 0; n < 256; n++) { c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; t[n] = c >>> 0; }
+    let x = 0xffffffff; for (const b of buf) x = t[(x ^ b) & 0xff] ^ (x >>> 8); return (x ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => { const len = Buffer.alloc(4); len.writeUInt32BE(data.length); const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td)); return Buffer.concat([len, td, c]); };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(4, 0); ihdr.writeUInt32BE(4, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const raw = Buffer.alloc(4 * (1 + 12), 0); for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) raw[y * 13 + 1 + x * 3] = 255;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+async function browser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// A page that fails the scenario on a script error and records requests to other hosts.
+async function open(b, allowedHosts = []) {
+  const context = await b.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.foreign = [];
+  page.on('pageerror', (e) => { throw new Error(`page error: ${e.message}`); });
+  page.on('request', (r) => {
+    const host = new URL(r.url()).host;
+    if (host !== new URL(BASE).host && !allowedHosts.some((h) => host.endsWith(h))) page.foreign.push(r.url());
+  });
+  return page;
+}
+
+async function signIn(page, login, password) {
+  await page.goto(`${BASE}/login`);
+  await page.fill('#field-login', login);
+  await page.fill('#field-password', password);
+  await page.click('button[type=submit]');
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+const scenarios = {
+  // register -> sign in -> ticket with a PNG -> agent: first in the queue, internal note, public
+  // reply, pending -> customer: sees the reply, not the note; replies (reopens); closes.
+  async ticket_lifecycle() {
+    const b = await browser();
+    const customer = await open(b);
+    await customer.goto(`${BASE}/register`);
+    await customer.fill('#field-full_name', 'Clara Customer');
+    await customer.fill('#field-email', 'clara@example.com');
+    await customer.fill('#field-username', 'clara');
+    await customer.fill('#field-password', 'clara-secret-2026');
+    await customer.click('button[type=submit]');
+    await customer.waitForSelector('p.ok');
+    await signIn(customer, 'clara', 'clara-secret-2026');
+    await customer.waitForURL(`${BASE}/tickets`);
+    await customer.click('a.button[href="/tickets/new"]');
+    await customer.fill('#subject', 'Drucker im 2. Stock');
+    await customer.fill('#description', 'Der Drucker zeigt Fehler E42.');
+    await customer.setInputFiles('#files', { name: 'error.png', mimeType: 'image/png', buffer: png() });
+    await customer.click('button[type=submit]');
+    await customer.waitForURL(/\/tickets\/\d+$/);
+    const ticketUrl = customer.url();
+    await customer.waitForSelector('ul.attachments li:has-text("error.png")');
+
+    const agent = await open(b);
+    await signIn(agent, process.env.AGENT_LOGIN, process.env.AGENT_PASSWORD);
+    await agent.waitForURL(`${BASE}/queue`);
+    await agent.waitForSelector('.ticket-row');
+    const first = await agent.locator('.ticket-row .subject').first().textContent();
+    assert.equal(first, 'Drucker im 2. Stock', 'the new ticket is first in the queue');
+    if (DOCS) await agent.screenshot({ path: path.join(DOCS, 'agent-queue.png'), fullPage: true });
+    await agent.click('.ticket-row a.ticket-link');
+    await agent.waitForSelector('#reply');
+    await agent.fill('#reply', 'Geheimer Hinweis: Toner ist leer');
+    await agent.check('#internal');
+    await agent.click('#send-reply');
+    await agent.waitForSelector('.comment.internal');
+    await agent.fill('#reply', 'Wir tauschen heute den Toner.');
+    await agent.click('#send-reply');
+    await agent.waitForSelector('.comment:not(.internal) .body:has-text("Wir tauschen heute den Toner.")');
+    await agent.selectOption('#set-status', 'pending');
+    await agent.waitForSelector('.ticket-head .status-pending');
+    await shot(agent, 'agent-ticket');
+
+    await customer.goto(ticketUrl);
+    await customer.waitForSelector('.comment .body:has-text("Wir tauschen heute den Toner.")');
+    const text = await customer.textContent('main');
+    assert.ok(!text.includes('Geheimer Hinweis'), 'the customer never sees the internal note');
+    assert.equal(await customer.locator('.comment.internal').count(), 0);
+    if (DOCS) await customer.screenshot({ path: path.join(DOCS, 'customer-ticket.png'), fullPage: true });
+    await customer.fill('#reply', 'Danke!');
+    await customer.click('#send-reply');
+    await customer.waitForSelector('.ticket-head .status-open');
+    await customer.click('#close-ticket');
+    await customer.waitForSelector('.ticket-head .status-closed');
+    await shot(customer, 'customer-ticket-closed');
+    assert.deepEqual([...customer.foreign, ...agent.foreign], [], 'no request to another host');
+    await b.close();
+  },
+
+  // Five wrong passwords: the sign-in form shows the captcha.
+  async captcha_after_failures() {
+    const b = await browser();
+    const page = await open(b, ['hcaptcha.com']);
+    for (let i = 0; i < 5; i++) {
+      await signIn(page, 'clara', 'wrong-password');
+      await page.waitForSelector('p.error');
+    }
+    assert.equal(await page.locator('#captcha').count(), 0, 'no captcha before the threshold');
+    await signIn(page, 'clara', 'wrong-password');
+    await page.waitForSelector('#captcha .h-captcha[data-sitekey="test-site-key"]', { state: 'attached' });
+    await page.waitForSelector('#captcha p');
+    await shot(page, 'captcha');
+    await b.close();
+  },
+
+  // A 6 MB file is refused in the browser, before any upload.
+  async oversized_file_refused_before_upload() {
+    const b = await browser();
+    const page = await open(b);
+    const uploads = [];
+    page.on('request', (r) => { if (r.url().includes('/attachments')) uploads.push(r.url()); });
+    await signIn(page, process.env.CUSTOMER_LOGIN, process.env.CUSTOMER_PASSWORD);
+    await page.waitForURL(`${BASE}/tickets`);
+    await page.goto(`${BASE}/tickets/new`);
+    await page.setInputFiles('#files', { name: 'huge.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(6 * 1024 * 1024, 32) });
+    await page.waitForSelector('.file-error');
+    assert.ok(await page.locator('button[type=submit]').isDisabled(), 'the form cannot be sent');
+    assert.deepEqual(uploads, []);
+    await shot(page, 'oversized');
+    await b.close();
+  },
+
+  // Switching to German changes the labels.
+  async switch_to_german() {
+    const b = await browser();
+    const page = await open(b);
+    await page.goto(`${BASE}/login`);
+    await page.waitForSelector('h1');
+    assert.equal(await page.textContent('h1'), 'Sign in');
+    await page.click('#language-switch');
+    assert.equal(await page.textContent('h1'), 'Anmelden');
+    assert.equal(await page.textContent('label[for=field-password]'), 'Passwort');
+    assert.equal(await page.getAttribute('html', 'lang'), 'de');
+    await shot(page, 'german');
+    await b.close();
+  },
+};
+
+const name = process.argv[2];
+scenarios[name]().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

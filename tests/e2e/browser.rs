@@ -1,0 +1,66 @@
+//! The web UI in a real browser: Debian's headless Chromium driven by playwright-core
+//! (`tests/browser/scenarios.cjs`) against the real server. Each scenario saves screenshots in
+//! `target/test-artifacts/<test>/`.
+
+use helpdesk_tests::{CaptchaStandIn, TestApp, app::PASSWORD, paths};
+
+fn run(app: &TestApp, scenario: &str, env: &[(&str, &str)]) {
+    let artifacts = paths::artifacts(&paths::current_test());
+    let output = std::process::Command::new("node")
+        .arg(paths::root().join("tests/browser/scenarios.cjs"))
+        .arg(scenario)
+        .env("NODE_PATH", paths::root().join(".tools/node/node_modules"))
+        .env("BASE_URL", &app.address)
+        .env("ARTIFACTS", &artifacts)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run node (installed by scripts/ensure-tools.sh)");
+    assert!(
+        output.status.success(),
+        "scenario {scenario} failed:\n{}\n{}\nserver log: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        app.log_path.display()
+    );
+}
+
+#[tokio::test]
+async fn a_ticket_from_registration_to_closing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    app.user_with_role(&admin, "alex", "agent").await;
+    // `UPDATE_SCREENSHOTS=1 make test` refreshes the README screenshots in docs/screenshots.
+    let docs = paths::root().join("docs/screenshots");
+    let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
+    let mut env = vec![("AGENT_LOGIN", "alex"), ("AGENT_PASSWORD", PASSWORD)];
+    if update {
+        env.push(("DOCS_SCREENSHOTS", docs.to_str().unwrap()));
+    }
+    run(&app, "ticket_lifecycle", &env);
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_show_the_captcha() {
+    let captcha = CaptchaStandIn::start().await;
+    let app = TestApp::builder()
+        .env("HELPDESK_HCAPTCHA_SITEKEY", "test-site-key")
+        .env("HELPDESK_HCAPTCHA_SECRET", "test-secret")
+        .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+        .spawn()
+        .await;
+    app.register("clara").await;
+    run(&app, "captcha_after_failures", &[]);
+}
+
+#[tokio::test]
+async fn a_6_mb_file_is_refused_before_upload() {
+    let app = TestApp::spawn().await;
+    app.register("clara").await;
+    run(&app, "oversized_file_refused_before_upload", &[("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD)]);
+}
+
+#[tokio::test]
+async fn switching_to_german_changes_the_labels() {
+    let app = TestApp::spawn().await;
+    run(&app, "switch_to_german", &[]);
+}

@@ -1,0 +1,160 @@
+//! German and English strings. The language follows the browser and can be switched; the
+//! choice is remembered in localStorage (not a cookie).
+
+use helpdesk_types::Locale;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct I18n(pub RwSignal<Locale>);
+
+impl I18n {
+    pub fn detect() -> Self {
+        let stored = window().local_storage().ok().flatten().and_then(|s| s.get_item("locale").ok().flatten());
+        let browser = window().navigator().language().unwrap_or_default();
+        let locale = match stored.as_deref().unwrap_or(&browser) {
+            l if l.starts_with("de") => Locale::De,
+            _ => Locale::En,
+        };
+        Self(RwSignal::new(locale))
+    }
+
+    pub fn set(&self, locale: Locale) {
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item("locale", locale.as_str());
+        }
+        self.0.set(locale);
+    }
+
+    /// The text for `key` in the current language (reactive).
+    pub fn t(&self, key: &'static str) -> &'static str {
+        translate(self.0.get(), key)
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// A reactive text node for `key`.
+pub fn tr(key: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.t(key)
+}
+
+/// key, English, German.
+const STRINGS: &[(&str, &str, &str)] = &[
+    (
+        "forgot.done",
+        "If the address has an account, a link is on its way.",
+        "Wenn die Adresse ein Konto hat, ist ein Link unterwegs.",
+    ),
+    (
+        "tickets.files",
+        "Attachments (JPG, PNG, GIF, PDF, DOC, DOCX, TXT, ZIP, RAR; max. 5 MB)",
+        "Anhänge (JPG, PNG, GIF, PDF, DOC, DOCX, TXT, ZIP, RAR; max. 5 MB)",
+    ),
+    ("DPA", "Data-processing agreement signed on", "Auftragsverarbeitungsvertrag unterzeichnet am"),
+    ("Domains", "Email domains (comma-separated)", "E-Mail-Domains (durch Komma getrennt)"),
+    ("app.title", "Helpdesk", "Helpdesk"),
+    ("nav.tickets", "My tickets", "Meine Tickets"),
+    ("nav.queue", "Queue", "Warteschlange"),
+    ("nav.new_ticket", "New ticket", "Neues Ticket"),
+    ("nav.profile", "Profile", "Profil"),
+    ("nav.admin", "Admin", "Verwaltung"),
+    ("nav.sign_out", "Sign out", "Abmelden"),
+    ("nav.privacy", "Privacy", "Datenschutz"),
+    ("login.title", "Sign in", "Anmelden"),
+    ("login.login", "Email or username", "E-Mail oder Benutzername"),
+    ("login.password", "Password", "Passwort"),
+    ("login.submit", "Sign in", "Anmelden"),
+    ("login.register", "Create an account", "Konto erstellen"),
+    ("login.forgot", "Forgot your password?", "Passwort vergessen?"),
+    ("login.captcha", "Please confirm that you are human.", "Bitte bestätigen Sie, dass Sie ein Mensch sind."),
+    ("register.title", "Create an account", "Konto erstellen"),
+    ("register.full_name", "Full name", "Vollständiger Name"),
+    ("register.email", "Email", "E-Mail"),
+    ("register.username", "Username", "Benutzername"),
+    ("register.company", "Company (optional)", "Firma (optional)"),
+    ("register.phone", "Phone (optional)", "Telefon (optional)"),
+    ("register.submit", "Register", "Registrieren"),
+    ("register.done", "Account created. You can sign in now.", "Konto erstellt. Sie können sich jetzt anmelden."),
+    ("forgot.title", "Reset your password", "Passwort zurücksetzen"),
+    ("forgot.submit", "Send link", "Link senden"),
+    (
+        "forgot.done",
+        "If the address has an account, a link is on its way.",
+        "Wenn die Adresse ein Konto hat, ist ein Link unterwegs.",
+    ),
+    ("reset.title", "Choose a new password", "Neues Passwort wählen"),
+    ("reset.password", "New password", "Neues Passwort"),
+    ("reset.submit", "Save password", "Passwort speichern"),
+    ("reset.done", "Password changed. Please sign in.", "Passwort geändert. Bitte melden Sie sich an."),
+    ("tickets.title", "My tickets", "Meine Tickets"),
+    ("tickets.search", "Search", "Suchen"),
+    ("tickets.all", "All", "Alle"),
+    ("tickets.empty", "No tickets found.", "Keine Tickets gefunden."),
+    ("tickets.more", "Load more", "Mehr laden"),
+    ("tickets.subject", "Subject", "Betreff"),
+    ("tickets.description", "Description", "Beschreibung"),
+    ("tickets.category", "Category", "Kategorie"),
+    ("tickets.priority", "Priority", "Priorität"),
+    ("tickets.status", "Status", "Status"),
+    (
+        "tickets.files",
+        "Attachments (JPG, PNG, GIF, PDF, DOC, DOCX, TXT, ZIP, RAR; max. 5 MB)",
+        "Anhänge (JPG, PNG, GIF, PDF, DOC, DOCX, TXT, ZIP, RAR; max. 5 MB)",
+    ),
+    ("tickets.create", "Create ticket", "Ticket anlegen"),
+    ("tickets.none", "None", "Keine"),
+    ("ticket.reply", "Reply", "Antworten"),
+    ("ticket.internal", "Internal note (support staff only)", "Interne Notiz (nur für Support sichtbar)"),
+    ("ticket.internal_badge", "Internal", "Intern"),
+    ("ticket.send", "Send", "Senden"),
+    ("ticket.close", "Close ticket", "Ticket schließen"),
+    ("ticket.reopen", "Reopen", "Wieder öffnen"),
+    ("ticket.attachments", "Attachments", "Anhänge"),
+    ("ticket.events", "History", "Verlauf"),
+    ("ticket.assign_me", "Assign to me", "Mir zuweisen"),
+    ("ticket.save", "Save", "Speichern"),
+    ("ticket.conversation", "Conversation", "Verlauf der Unterhaltung"),
+    ("upload.too_big", "File is larger than 5 MB", "Datei ist größer als 5 MB"),
+    ("upload.bad_type", "This file type is not allowed", "Dieser Dateityp ist nicht erlaubt"),
+    ("queue.title", "Queue", "Warteschlange"),
+    ("queue.unassigned", "Unassigned", "Nicht zugewiesen"),
+    ("queue.mine", "Mine", "Meine"),
+    ("queue.breached", "SLA breached", "SLA verletzt"),
+    ("queue.phone", "Find caller (phone)", "Anrufer suchen (Telefon)"),
+    ("queue.log_call", "Log call as ticket", "Anruf als Ticket erfassen"),
+    ("profile.title", "Profile", "Profil"),
+    ("profile.language", "Language", "Sprache"),
+    ("profile.current_password", "Current password", "Aktuelles Passwort"),
+    ("profile.change_password", "Change password", "Passwort ändern"),
+    ("profile.saved", "Saved.", "Gespeichert."),
+    ("admin.title", "Administration", "Verwaltung"),
+    ("admin.users", "Users", "Benutzer"),
+    ("admin.organizations", "Organizations", "Organisationen"),
+    ("admin.categories", "Categories", "Kategorien"),
+    ("admin.sla", "SLA policies", "SLA-Richtlinien"),
+    ("admin.email_log", "Email log", "E-Mail-Protokoll"),
+    ("admin.create", "Create", "Anlegen"),
+    ("admin.deactivate", "Deactivate", "Deaktivieren"),
+    ("privacy.title", "Privacy", "Datenschutz"),
+    ("common.loading", "Loading…", "Wird geladen…"),
+    ("common.error", "Something went wrong", "Etwas ist schiefgegangen"),
+    ("status.new", "New", "Neu"),
+    ("status.open", "Open", "Offen"),
+    ("status.pending", "Pending", "Wartet auf Kunde"),
+    ("status.resolved", "Resolved", "Gelöst"),
+    ("status.closed", "Closed", "Geschlossen"),
+    ("sla.on_track", "On track", "Im Plan"),
+    ("sla.at_risk", "At risk", "Gefährdet"),
+    ("sla.breached", "Breached", "Verletzt"),
+    ("priority.low", "Low", "Niedrig"),
+    ("priority.normal", "Normal", "Normal"),
+    ("priority.high", "High", "Hoch"),
+    ("priority.urgent", "Urgent", "Dringend"),
+];
+
+pub fn translate(locale: Locale, key: &'static str) -> &'static str {
+    STRINGS.iter().find(|(k, _, _)| *k == key).map_or(key, |(_, en, de)| if locale == Locale::De { de } else { en })
+}

@@ -1,0 +1,277 @@
+//! Administration: users, organizations, categories, SLA policies, the email log.
+
+use helpdesk_types::{
+    Account, Page, Role,
+    accounts::{CreateUser, UpdateUser},
+    email::EmailLogEntry,
+    organizations::{
+        Category, CategoryInput, ContractTier, Organization, OrganizationInput, SlaPolicy, SlaPolicyInput,
+    },
+};
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    api::{self, ApiError, Method},
+    components::{ErrorText, Field},
+    i18n::tr,
+    session::use_session,
+};
+
+#[component]
+pub fn Admin() -> impl IntoView {
+    view! {
+        <section class="card"><h1>{tr("admin.title")}</h1></section>
+        <Users />
+        <Organizations />
+        <Categories />
+        <SlaPolicies />
+        <EmailLog />
+    }
+}
+
+#[component]
+fn Users() -> impl IntoView {
+    let session = use_session();
+    let version = RwSignal::new(0);
+    let users = LocalResource::new(move || {
+        version.track();
+        api::get::<Page<Account>>(session, "/api/v1/users?limit=100")
+    });
+    let [full_name, email, username] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let role = RwSignal::new("agent".to_owned());
+    let error = RwSignal::new(None::<ApiError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = CreateUser {
+            full_name: full_name.get_untracked(),
+            email: email.get_untracked(),
+            username: username.get_untracked(),
+            role: role.get_untracked().parse().unwrap_or(Role::Agent),
+            organization_id: None,
+            password: None,
+            locale: None,
+        };
+        spawn_local(async move {
+            match api::post::<Account>(session, "/api/v1/users", &body).await {
+                Ok(_) => {
+                    error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let set = move |id: i64, body: UpdateUser| {
+        spawn_local(async move {
+            match api::patch::<Account>(session, &format!("/api/v1/users/{id}"), &body).await {
+                Ok(_) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>{tr("admin.users")}</h2>
+            <table>
+                <tbody>
+                    {move || users.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|u| {
+                        let id = u.id;
+                        view! { <tr>
+                            <td>{u.full_name}</td><td>{u.email}</td>
+                            <td><select on:change=move |ev| set(id, UpdateUser { role: event_target_value(&ev).parse().ok(), ..Default::default() })>
+                                {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == u.role>{r.as_str()}</option> }).collect_view()}
+                            </select></td>
+                            <td>{if u.active { "active" } else { "inactive" }}</td>
+                            <td>{u.active.then(|| view! { <button class="small" on:click=move |_| set(id, UpdateUser { active: Some(false), ..Default::default() })>{tr("admin.deactivate")}</button> })}</td>
+                        </tr> }
+                    }).collect_view())}
+                </tbody>
+            </table>
+            <form on:submit=create class="inline-form">
+                <Field label="register.full_name" name="full_name" value=full_name error=error required=true />
+                <Field label="register.email" name="email" value=email error=error kind="email" required=true />
+                <Field label="register.username" name="username" value=username error=error required=true />
+                <label for="new-role">"Role"</label>
+                <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    <option value="agent">"agent"</option><option value="admin">"admin"</option><option value="customer">"customer"</option>
+                </select>
+                <button type="submit">{tr("admin.create")}</button>
+            </form>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+#[component]
+fn Organizations() -> impl IntoView {
+    let session = use_session();
+    let version = RwSignal::new(0);
+    let orgs = LocalResource::new(move || {
+        version.track();
+        api::get::<Page<Organization>>(session, "/api/v1/organizations?limit=100")
+    });
+    let name = RwSignal::new(String::new());
+    let domains = RwSignal::new(String::new());
+    let tier = RwSignal::new("none".to_owned());
+    let dpa = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = OrganizationInput {
+            name: Some(name.get_untracked()),
+            domains: Some(
+                domains
+                    .get_untracked()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            contract_tier: tier.get_untracked().parse().ok(),
+            dpa_signed_at: Some(dpa.get_untracked().parse().ok()),
+            shares_tickets: None,
+        };
+        spawn_local(async move {
+            match api::post::<Organization>(session, "/api/v1/organizations", &body).await {
+                Ok(_) => {
+                    error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>{tr("admin.organizations")}</h2>
+            <ul>
+                {move || orgs.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|o| view! {
+                    <li>{o.name}" · "{o.contract_tier.as_str()}" · "{o.domains.join(", ")}
+                        {o.dpa_signed_at.map(|d| format!(" · DPA {d}"))}</li>
+                }).collect_view())}
+            </ul>
+            <form on:submit=create class="inline-form">
+                <Field label="register.company" name="name" value=name error=error required=true />
+                <Field label="Domains" name="domains" value=domains error=error />
+                <label for="tier">"Contract"</label>
+                <select id="tier" on:change=move |ev| tier.set(event_target_value(&ev))>
+                    {ContractTier::ALL.iter().map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
+                </select>
+                <Field label="DPA" name="dpa_signed_at" value=dpa error=error kind="date" />
+                <button type="submit">{tr("admin.create")}</button>
+            </form>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+#[component]
+fn Categories() -> impl IntoView {
+    let session = use_session();
+    let version = RwSignal::new(0);
+    let categories = LocalResource::new(move || {
+        version.track();
+        api::get::<Vec<Category>>(session, "/api/v1/categories")
+    });
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = CategoryInput { name: Some(name.get_untracked()), ..Default::default() };
+        spawn_local(async move {
+            match api::post::<Category>(session, "/api/v1/categories", &body).await {
+                Ok(_) => {
+                    name.set(String::new());
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let toggle = move |c: Category| {
+        spawn_local(async move {
+            let body = CategoryInput { active: Some(!c.active), ..Default::default() };
+            let _ = api::call::<Category>(session, Method::Patch, &format!("/api/v1/categories/{}", c.id), Some(&body))
+                .await;
+            version.update(|v| *v += 1);
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>{tr("admin.categories")}</h2>
+            <ul>
+                {move || categories.get().and_then(Result::ok).map(|list| list.into_iter().map(|c| {
+                    let label = if c.active { "active" } else { "inactive" };
+                    view! { <li>{c.name.clone()}" · "<button class="small" on:click={let c = c.clone(); move |_| toggle(c.clone())}>{label}</button></li> }
+                }).collect_view())}
+            </ul>
+            <form on:submit=create class="inline-form">
+                <Field label="tickets.category" name="name" value=name error=error required=true />
+                <button type="submit">{tr("admin.create")}</button>
+            </form>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+#[component]
+fn SlaPolicies() -> impl IntoView {
+    let session = use_session();
+    let policies = LocalResource::new(move || api::get::<Vec<SlaPolicy>>(session, "/api/v1/sla-policies"));
+    let error = RwSignal::new(None::<ApiError>);
+    let save = move |p: SlaPolicy, first: String, resolution: String| {
+        let body = SlaPolicyInput {
+            first_response_minutes: first.parse().unwrap_or(0),
+            resolution_minutes: resolution.parse().unwrap_or(0),
+        };
+        spawn_local(async move {
+            let path = format!("/api/v1/sla-policies/{}/{}", p.contract_tier, p.priority);
+            if let Err(e) = api::put::<SlaPolicy>(session, &path, &body).await {
+                error.set(Some(e));
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>{tr("admin.sla")}</h2>
+            <table>
+                <thead><tr><th>"Tier"</th><th>"Priority"</th><th>"First response (min)"</th><th>"Resolution (min)"</th></tr></thead>
+                <tbody>
+                    {move || policies.get().and_then(Result::ok).map(|list| list.into_iter().map(|p| {
+                        let first = RwSignal::new(p.first_response_minutes.to_string());
+                        let resolution = RwSignal::new(p.resolution_minutes.to_string());
+                        let policy = p.clone();
+                        view! { <tr>
+                            <td>{p.contract_tier.as_str()}</td><td>{p.priority.as_str()}</td>
+                            <td><input type="number" min="1" aria-label="first response minutes" prop:value=move || first.get() on:input=move |ev| first.set(event_target_value(&ev)) /></td>
+                            <td><input type="number" min="1" aria-label="resolution minutes" prop:value=move || resolution.get() on:input=move |ev| resolution.set(event_target_value(&ev)) /></td>
+                            <td><button class="small" on:click=move |_| save(policy.clone(), first.get_untracked(), resolution.get_untracked())>{tr("ticket.save")}</button></td>
+                        </tr> }
+                    }).collect_view())}
+                </tbody>
+            </table>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+#[component]
+fn EmailLog() -> impl IntoView {
+    let session = use_session();
+    let log = LocalResource::new(move || api::get::<Page<EmailLogEntry>>(session, "/api/v1/admin/email-log?limit=50"));
+    view! {
+        <section class="card">
+            <h2>{tr("admin.email_log")}</h2>
+            <table>
+                <thead><tr><th>"When"</th><th>"To"</th><th>"Template"</th><th>"Status"</th><th>"Attempts"</th><th>"Last error"</th></tr></thead>
+                <tbody>
+                    {move || log.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|e| view! { <tr>
+                        <td>{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td><td>{e.recipient}</td><td>{e.template}</td>
+                        <td>{e.status.as_str()}</td><td>{e.attempts}</td><td>{e.last_error.unwrap_or_default()}</td>
+                    </tr> }).collect_view())}
+                </tbody>
+            </table>
+        </section>
+    }
+}

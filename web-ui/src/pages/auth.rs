@@ -1,0 +1,213 @@
+//! Sign in (with the captcha only when the API asks for one), register, forgot and reset password.
+
+use helpdesk_types::{
+    Account,
+    accounts::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, RegisterRequest, TokenResponse},
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use wasm_bindgen::JsCast;
+
+use crate::{
+    api::{self, ApiError, Method},
+    components::{ErrorText, Field},
+    i18n::{tr, use_i18n},
+    session::use_session,
+};
+
+/// Loads the hCaptcha widget script (the only request to another host, and only now).
+fn load_captcha_script() {
+    let document = document();
+    if document.get_element_by_id("hcaptcha-script").is_some() {
+        return;
+    }
+    if let Ok(script) = document.create_element("script")
+        && let Ok(script) = script.dyn_into::<web_sys::HtmlScriptElement>()
+    {
+        script.set_id("hcaptcha-script");
+        script.set_src("https://js.hcaptcha.com/1/api.js");
+        script.set_async(true);
+        if let Some(head) = document.head() {
+            let _ = head.append_child(&script);
+        }
+    }
+}
+
+fn captcha_response() -> Option<String> {
+    document()
+        .query_selector("[name='h-captcha-response']")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|t| t.value())
+        .filter(|v| !v.is_empty())
+}
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let sitekey = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let body = LoginRequest {
+                login: login.get_untracked(),
+                password: password.get_untracked(),
+                captcha_token: captcha_response(),
+                client: None,
+            };
+            match api::anonymous::<TokenResponse>(Method::Post, "/api/v1/auth/login", &body).await {
+                Ok(tokens) => {
+                    let staff = tokens.user.role.is_staff();
+                    session.token.set(Some(tokens.access_token));
+                    session.user.set(Some(tokens.user));
+                    navigate(if staff { "/queue" } else { "/tickets" }, Default::default());
+                }
+                Err(e) => {
+                    if e.code() == "captcha_required" {
+                        if let ApiError::Problem(p) = &e {
+                            sitekey.set(Some(
+                                p.extensions.get("sitekey").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                            ));
+                        }
+                        load_captcha_script();
+                    }
+                    error.set(Some(e));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h1>{tr("login.title")}</h1>
+            <form on:submit=submit>
+                <Field label="login.login" name="login" value=login error=error required=true />
+                <Field label="login.password" name="password" value=password error=error kind="password" required=true />
+                {move || sitekey.get().map(|key| view! {
+                    <div id="captcha">
+                        <p>{tr("login.captcha")}</p>
+                        <div class="h-captcha" data-sitekey=key></div>
+                    </div>
+                })}
+                <ErrorText error=error />
+                <button type="submit" disabled=move || busy.get()>{tr("login.submit")}</button>
+            </form>
+            <p><a href="/register">{tr("login.register")}</a>" · "<a href="/forgot-password">{tr("login.forgot")}</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn Register() -> impl IntoView {
+    let i18n = use_i18n();
+    let [full_name, email, username, password, company, phone] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let error = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let optional = |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.trim().is_empty());
+        let body = RegisterRequest {
+            full_name: full_name.get_untracked(),
+            email: email.get_untracked(),
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+            company: optional(company),
+            phone: optional(phone),
+            locale: Some(i18n.0.get_untracked()),
+        };
+        spawn_local(async move {
+            match api::anonymous::<Account>(Method::Post, "/api/v1/auth/register", &body).await {
+                Ok(_) => {
+                    error.set(None);
+                    done.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h1>{tr("register.title")}</h1>
+            <Show when=move || !done.get() fallback=|| view! { <p class="ok" role="status">{tr("register.done")}</p><a href="/login">{tr("login.submit")}</a> }>
+                <form on:submit=submit>
+                    <Field label="register.full_name" name="full_name" value=full_name error=error required=true />
+                    <Field label="register.email" name="email" value=email error=error kind="email" required=true />
+                    <Field label="register.username" name="username" value=username error=error required=true />
+                    <Field label="login.password" name="password" value=password error=error kind="password" required=true />
+                    <Field label="register.company" name="company" value=company error=error />
+                    <Field label="register.phone" name="phone" value=phone error=error kind="tel" />
+                    <ErrorText error=error />
+                    <button type="submit">{tr("register.submit")}</button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub fn ForgotPassword() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = PasswordResetRequest { email: email.get_untracked() };
+        spawn_local(async move {
+            match api::anonymous::<()>(Method::Post, "/api/v1/auth/password-reset", &body).await {
+                Ok(()) => done.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h1>{tr("forgot.title")}</h1>
+            <Show when=move || !done.get() fallback=|| view! { <p class="ok" role="status">{tr("forgot.done")}</p> }>
+                <form on:submit=submit>
+                    <Field label="register.email" name="email" value=email error=error kind="email" required=true />
+                    <ErrorText error=error />
+                    <button type="submit">{tr("forgot.submit")}</button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub fn ResetPassword() -> impl IntoView {
+    let query = use_query_map();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let token = query.with_untracked(|q| q.get("token").unwrap_or_default());
+        let body = PasswordResetConfirm { token, new_password: password.get_untracked() };
+        spawn_local(async move {
+            match api::anonymous::<()>(Method::Post, "/api/v1/auth/password-reset/confirm", &body).await {
+                Ok(()) => done.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h1>{tr("reset.title")}</h1>
+            <Show when=move || !done.get() fallback=|| view! { <p class="ok" role="status">{tr("reset.done")}</p><a href="/login">{tr("login.submit")}</a> }>
+                <form on:submit=submit>
+                    <Field label="reset.password" name="new_password" value=password error=error kind="password" required=true />
+                    <ErrorText error=error />
+                    <button type="submit">{tr("reset.submit")}</button>
+                </form>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per page.
+
+pub mod admin;
+pub mod auth;
+pub mod privacy;
+pub mod profile;
+pub mod queue;
+pub mod tickets;

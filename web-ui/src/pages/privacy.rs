@@ -1,0 +1,40 @@
+//! The privacy page, generated from the server's live settings (P15).
+
+use helpdesk_types::{Locale, privacy::PrivacySettings};
+use leptos::prelude::*;
+
+use crate::{i18n::tr, i18n::use_i18n};
+
+#[component]
+pub fn Privacy() -> impl IntoView {
+    let i18n = use_i18n();
+    let settings = LocalResource::new(|| async {
+        gloo_net::http::Request::get("/api/v1/privacy").send().await.ok()?.json::<PrivacySettings>().await.ok()
+    });
+    view! {
+        <section class="card">
+            <h1>{tr("privacy.title")}</h1>
+            {move || settings.get().flatten().map(|s| {
+                let de = i18n.0.get() == Locale::De;
+                let mb = s.max_upload_bytes / (1024 * 1024);
+                let types = s.allowed_file_types.join(", ");
+                let items: Vec<String> = if de { vec![
+                    format!("Konten, die {} Tage nicht genutzt wurden, werden gelöscht; {} Tage vorher erhalten Sie eine Warnung.", s.inactive_account_deletion_days, s.inactive_account_warning_days),
+                    format!("Gelöste Tickets werden nach {} Tagen geschlossen und archiviert.", s.auto_close_resolved_after_days),
+                    format!("Das E-Mail-Protokoll wird nach {} Tagen gelöscht, Server-Protokolle nach {} Tagen.", s.email_log_retention_days, s.request_log_retention_days),
+                    format!("Nach {} fehlgeschlagenen Anmeldungen ist ein Captcha nötig; Fehlversuche werden nach {} Minuten gelöscht.", s.login_failures_before_captcha, s.login_failure_window_minutes),
+                    format!("Sitzungen enden nach {} Minuten ohne Aktivität. Wir setzen nur ein technisch notwendiges Sitzungs-Cookie.", s.session_idle_minutes),
+                    format!("Anhänge: nur {types}, höchstens {mb} MB je Datei; der Typ wird am Inhalt geprüft."),
+                ] } else { vec![
+                    format!("Accounts unused for {} days are deleted; you get a warning {} days before.", s.inactive_account_deletion_days, s.inactive_account_warning_days),
+                    format!("Resolved tickets are closed and archived after {} days.", s.auto_close_resolved_after_days),
+                    format!("The email log is deleted after {} days, server logs after {} days.", s.email_log_retention_days, s.request_log_retention_days),
+                    format!("After {} failed sign-ins a captcha is required; failed attempts are deleted after {} minutes.", s.login_failures_before_captcha, s.login_failure_window_minutes),
+                    format!("Sessions end after {} minutes without activity. We set only one technically necessary session cookie.", s.session_idle_minutes),
+                    format!("Attachments: only {types}, at most {mb} MB per file; the type is checked by content."),
+                ] };
+                view! { <ul class="privacy">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
+            })}
+        </section>
+    }
+}
