@@ -1,11 +1,15 @@
 # The two commands: `make run` and `make test`. Everything else is a helper.
-.PHONY: run test openapi schema web stop-db
+.PHONY: run test bench openapi schema web stop-db
 
 run:
 	@bash scripts/run.sh
 
 test:
 	@bash scripts/test.sh
+
+# Benchmarks on seeded data: `make bench` (1,000,000 tickets) or `make bench N=200000`.
+bench:
+	@bash scripts/bench.sh $(N)
 
 # Regenerates the committed OpenAPI document (a test fails when it is stale).
 openapi:

@@ -102,22 +102,19 @@ async fn create_user(
     let st = state.clone();
     let user = db::run(&state.pool, move |conn| {
         let hash = body.password.as_deref().map(|p| password::hash(p, st.config.bcrypt_cost)).transpose()?;
-        let email = body.email.trim().to_lowercase();
-        let username = body.username.trim().to_lowercase();
         let locale = body.locale.unwrap_or(Locale::En);
         conn.transaction(|conn| {
-            repo::ensure_available(conn, Some(&email), Some(&username))?;
             if let Some(org) = body.organization_id
                 && organizations::find(conn, org)?.is_none()
             {
                 return Err(ApiError::field("organization_id", "is not an existing organization"));
             }
-            let user = repo::insert(
+            let user = repo::create(
                 conn,
-                &NewUser {
-                    email: &email,
-                    username: &username,
-                    full_name: body.full_name.trim(),
+                NewUser {
+                    email: &body.email,
+                    username: &body.username,
+                    full_name: &body.full_name,
                     company: None,
                     phone: None,
                     password_hash: hash.as_deref(),
@@ -125,8 +122,7 @@ async fn create_user(
                     locale,
                     organization_id: body.organization_id,
                 },
-            )
-            .map_err(repo::map_unique_violation)?;
+            )?;
             let message = if hash.is_some() {
                 Message::Welcome { name: user.full_name.clone(), username: user.username.clone() }
             } else {

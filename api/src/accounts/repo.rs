@@ -15,6 +15,15 @@ pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<User> {
     diesel::insert_into(users::table).values(new).returning(User::as_returning()).get_result(conn)
 }
 
+/// Creates an account: the one path for registration and administration. Email and username
+/// are normalised (trimmed, lower-case) and checked for availability (409 problems).
+pub fn create(conn: &mut PgConnection, new: NewUser<'_>) -> Result<User, ApiError> {
+    let (email, username) = (new.email.trim().to_lowercase(), new.username.trim().to_lowercase());
+    ensure_available(conn, Some(&email), Some(&username))?;
+    let new = NewUser { email: &email, username: &username, full_name: new.full_name.trim(), ..new };
+    insert(conn, &new).map_err(map_unique_violation)
+}
+
 pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Option<User>> {
     users::table.find(id).select(User::as_select()).first(conn).optional()
 }

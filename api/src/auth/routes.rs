@@ -108,19 +108,16 @@ async fn register_account(
     let st = state.clone();
     let user = db::run(&state.pool, move |conn| {
         let hash = password::hash(&body.password, st.config.bcrypt_cost)?;
-        let email = body.email.trim().to_lowercase();
-        let username = body.username.trim().to_lowercase();
         let locale = body.locale.unwrap_or(Locale::En);
         conn.transaction(|conn| {
-            repo::ensure_available(conn, Some(&email), Some(&username))?;
             // A customer whose email domain belongs to an organization joins it.
-            let organization_id = organizations::find_by_email_domain(conn, &email)?;
-            let user = repo::insert(
+            let organization_id = organizations::find_by_email_domain(conn, &body.email)?;
+            let user = repo::create(
                 conn,
-                &NewUser {
-                    email: &email,
-                    username: &username,
-                    full_name: body.full_name.trim(),
+                NewUser {
+                    email: &body.email,
+                    username: &body.username,
+                    full_name: &body.full_name,
                     company: body.company.as_deref().map(str::trim).filter(|c| !c.is_empty()),
                     phone: body.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()),
                     password_hash: Some(&hash),
@@ -128,8 +125,7 @@ async fn register_account(
                     locale,
                     organization_id,
                 },
-            )
-            .map_err(repo::map_unique_violation)?;
+            )?;
             let welcome = Message::Welcome { name: user.full_name.clone(), username: user.username.clone() };
             email::enqueue(conn, &user.email, locale, &welcome, &st.config.public_url)?;
             Ok(user)
