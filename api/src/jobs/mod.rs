@@ -75,6 +75,20 @@ async fn sweep_loop(state: web::Data<AppState>) {
     }
 }
 
+/// P4: resolved tickets are closed and archived `days` after resolution, with a history event.
+pub fn close_resolved(conn: &mut PgConnection, days: u32) -> diesel::QueryResult<usize> {
+    diesel::sql_query(
+        "WITH closed AS (
+             UPDATE tickets SET status = 'closed', closed_at = now(), archived = TRUE, updated_at = now()
+             WHERE status = 'resolved' AND resolved_at < now() - make_interval(days => $1)
+             RETURNING id)
+         INSERT INTO ticket_events (ticket_id, actor_name, kind, from_value, to_value)
+         SELECT id, 'Helpdesk', 'status_changed', 'resolved', 'closed' FROM closed",
+    )
+    .bind::<sql_types::Integer, _>(i32::try_from(days).unwrap_or(i32::MAX))
+    .execute(conn)
+}
+
 #[derive(QueryableByName)]
 struct Locked {
     #[diesel(sql_type = sql_types::Bool)]
@@ -96,10 +110,12 @@ pub struct Cleaned {
     pub sessions: usize,
     pub password_tokens: usize,
     pub emails: usize,
+    pub tickets_closed: usize,
 }
 
 /// Deletes what the retention rules say must go: failed logins after their window (P8), ended
-/// sessions, expired password links, and the email log after its retention period (P7).
+/// sessions, expired password links, and the email log after its retention period (P7); closes
+/// and archives tickets resolved long enough ago (P4).
 /// Runs inside the caller's transaction; `None` when another instance holds the lock.
 pub fn cleanup(conn: &mut PgConnection, policies: &Policies) -> diesel::QueryResult<Option<Cleaned>> {
     if !try_lock(conn, CLEANUP_LOCK)? {
@@ -114,5 +130,6 @@ pub fn cleanup(conn: &mut PgConnection, policies: &Policies) -> diesel::QueryRes
             conn,
             now - chrono::Duration::days(policies.email_log_retention_days.into()),
         )?,
+        tickets_closed: close_resolved(conn, policies.auto_close_resolved_after_days)?,
     }))
 }

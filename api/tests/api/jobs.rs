@@ -47,3 +47,41 @@ fn failed_logins_are_deleted_after_an_hour_and_the_email_log_after_30_days() {
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM emails WHERE recipient = 'new@example.com'"), 1);
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM emails"), 1);
 }
+
+#[test]
+fn resolved_tickets_are_closed_and_archived_after_30_days() {
+    let db = TestDb::create_empty();
+    let mut conn = db.connect();
+    migrate(&mut conn).unwrap();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "INSERT INTO users (email, username, full_name) VALUES ('c@example.com', 'c', 'C');
+         INSERT INTO tickets (subject, description, status, channel, requester_id, resolved_at, first_response_due_at, resolution_due_at)
+         SELECT s, 'x', 'resolved', 'web', (SELECT id FROM users), now() - d, now(), now()
+         FROM (VALUES ('old', interval '31 days'), ('recent', interval '29 days')) v(s, d)",
+    )
+    .unwrap();
+    let cleaned = cleanup(&mut conn, &policies()).unwrap().unwrap();
+    assert_eq!(cleaned.tickets_closed, 1);
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM tickets WHERE subject = 'old' AND status = 'closed' AND archived AND closed_at IS NOT NULL"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM tickets WHERE subject = 'recent' AND status = 'resolved' AND NOT archived"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM ticket_events WHERE kind = 'status_changed' AND to_value = 'closed'"
+        ),
+        1
+    );
+}
