@@ -33,9 +33,12 @@ fi
 
 # The browser-test driver (uses Debian's chromium; never downloads a browser).
 if [ "$purpose" = test ] && [ ! -f "$TOOLS/node/node_modules/playwright-core/package.json" ]; then
-  log "installing playwright-core from npm"
+  # playwright-core 1.65 needs Node 20; Debian 12's own Node.js is 18, which 1.49 supports.
+  version=1.65.1
+  [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || version=1.49.1
+  log "installing playwright-core $version from npm"
   mkdir -p "$TOOLS/node"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" playwright-core@1.65.1 >/dev/null
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "playwright-core@$version" >/dev/null
 fi
 
 # Python tools in a private virtualenv: the SMTP server for tests, the compose-file validator,

@@ -264,6 +264,20 @@ pub async fn list_tickets(
     Ok(web::Json(Page { items: page, next_cursor }))
 }
 
+#[derive(QueryableByName)]
+struct ActiveCounts {
+    #[diesel(sql_type = BigInt)]
+    on_track: i64,
+    #[diesel(sql_type = BigInt)]
+    at_risk: i64,
+    #[diesel(sql_type = BigInt)]
+    breached: i64,
+    #[diesel(sql_type = BigInt)]
+    unassigned: i64,
+    #[diesel(sql_type = BigInt)]
+    mine: i64,
+}
+
 /// Counts for the agents' dashboard (archived tickets excluded).
 #[utoipa::path(
     tag = "tickets",
@@ -277,7 +291,6 @@ pub async fn list_tickets(
 pub async fn stats(staff: Staff, state: web::Data<AppState>) -> Result<web::Json<TicketStats>, ApiError> {
     let me = staff.0.id();
     let stats = db::run(&state.pool, move |conn| {
-        let active = [TicketStatus::New, TicketStatus::Open, TicketStatus::Pending];
         let mut stats = TicketStats::default();
         for s in TicketStatus::ALL {
             stats.by_status.insert(s.as_str().to_owned(), 0);
@@ -290,18 +303,28 @@ pub async fn stats(staff: Staff, state: web::Data<AppState>) -> Result<web::Json
         for (s, n) in by_status {
             stats.by_status.insert(s.as_str().to_owned(), n);
         }
-        for s in SlaStatus::ALL {
-            let n: i64 = tickets::table
-                .filter(tickets::archived.eq(false))
-                .filter(tickets::status.eq_any(active))
-                .filter(sql::<Bool>(&sla::status_sql(*s)))
-                .count()
-                .get_result(conn)?;
-            stats.by_sla_status.insert(s.as_str().to_owned(), n);
-        }
-        let open = || tickets::table.filter(tickets::archived.eq(false)).filter(tickets::status.eq_any(active));
-        stats.unassigned = open().filter(tickets::assignee_id.is_null()).count().get_result(conn)?;
-        stats.mine = open().filter(tickets::assignee_id.eq(me)).count().get_result(conn)?;
+        // One scan of the active tickets for the SLA and assignment counts.
+        let counts: ActiveCounts = diesel::sql_query(format!(
+            "SELECT count(*) FILTER (WHERE {on_track}) AS on_track, count(*) FILTER (WHERE {at_risk}) AS at_risk,
+                    count(*) FILTER (WHERE {breached}) AS breached, count(*) FILTER (WHERE assignee_id IS NULL) AS unassigned,
+                    count(*) FILTER (WHERE assignee_id = $1) AS mine
+             FROM tickets WHERE NOT archived AND status IN ('new', 'open', 'pending')",
+            on_track = sla::status_sql(SlaStatus::OnTrack),
+            at_risk = sla::status_sql(SlaStatus::AtRisk),
+            breached = sla::status_sql(SlaStatus::Breached),
+        ))
+        .bind::<BigInt, _>(me)
+        .get_result(conn)?;
+        stats.by_sla_status = [
+            (SlaStatus::OnTrack, counts.on_track),
+            (SlaStatus::AtRisk, counts.at_risk),
+            (SlaStatus::Breached, counts.breached),
+        ]
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), n))
+        .collect();
+        stats.unassigned = counts.unassigned;
+        stats.mine = counts.mine;
         Ok(stats)
     })
     .await?;
