@@ -167,6 +167,11 @@ impl TestApp {
         self.request(method, path).bearer_auth(&session.access_token)
     }
 
+    /// Whether `session` is still signed in: the status of `GET /api/v1/me`.
+    pub async fn me_status(&self, session: &Session) -> reqwest::StatusCode {
+        self.authed(Method::GET, "/api/v1/me", session).send().await.expect("send GET /me").status()
+    }
+
     /// Registers a customer `<username>@example.com` with [`PASSWORD`]; returns the account.
     pub async fn register(&self, username: &str) -> serde_json::Value {
         let body = serde_json::json!({
