@@ -145,6 +145,32 @@ const scenarios = {
     await b.close();
   },
 
+  // An admin creates an agent and an organization with a contract and a signed DPA.
+  async admin_pages() {
+    const b = await browser();
+    const page = await open(b);
+    await signIn(page, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
+    await page.waitForURL(`${BASE}/queue`);
+    await page.click('nav a[href="/admin"]');
+    await page.waitForSelector('#new-role');
+    const users = page.locator('section:has(#new-role)');
+    await users.locator('#field-full_name').fill('Alan Agent');
+    await users.locator('#field-email').fill('alan@example.com');
+    await users.locator('#field-username').fill('alan');
+    await users.locator('button[type=submit]').click();
+    await page.waitForSelector('td:has-text("alan@example.com")');
+    const orgs = page.locator('section:has(#tier)');
+    await orgs.locator('#field-name').fill('Example GmbH');
+    await orgs.locator('#field-domains').fill('example.org');
+    await orgs.locator('#tier').selectOption('premium');
+    await orgs.locator('#field-dpa_signed_at').fill('2026-01-15');
+    await orgs.locator('button[type=submit]').click();
+    await page.waitForSelector('li:has-text("Example GmbH · premium · example.org · DPA 2026-01-15")');
+    await shot(page, 'admin');
+    assert.deepEqual(page.foreign, [], 'no request to another host');
+    await b.close();
+  },
+
   // Switching to German changes the labels.
   async switch_to_german() {
     const b = await browser();

@@ -60,6 +60,13 @@ async fn a_6_mb_file_is_refused_before_upload() {
 }
 
 #[tokio::test]
+async fn admins_create_agents_and_organizations() {
+    let app = TestApp::spawn().await;
+    app.admin("boss").await;
+    run(&app, "admin_pages", &[("ADMIN_LOGIN", "boss"), ("ADMIN_PASSWORD", PASSWORD)]);
+}
+
+#[tokio::test]
 async fn switching_to_german_changes_the_labels() {
     let app = TestApp::spawn().await;
     run(&app, "switch_to_german", &[]);
