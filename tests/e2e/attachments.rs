@@ -345,6 +345,25 @@ async fn the_sweep_removes_orphaned_objects() {
 }
 
 #[tokio::test]
+async fn closed_tickets_take_no_uploads() {
+    let s = setup(StorageKind::Local).await;
+    let closed = s
+        .app
+        .authed(Method::PATCH, &format!("/api/v1/tickets/{}", s.ticket), &s.customer)
+        .json(&json!({"status": "closed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::OK);
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(2 * 1024 * 1024, b' ');
+    let (status, problem) = upload(&s, &s.customer, form(&[("late.pdf", &big)])).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the client reads the problem, not a reset");
+    assert_eq!(problem["code"], "ticket_closed");
+    assert!(s.storage.keys(&s.app).await.is_empty());
+}
+
+#[tokio::test]
 async fn the_storage_directory_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let s = setup(StorageKind::Local).await;

@@ -226,7 +226,13 @@ pub async fn upload(
     id: web::Path<i64>,
     mut payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let (viewer, ticket) = open_ticket(&state, user, id.into_inner()).await?;
+    let (viewer, ticket) = match open_ticket(&state, user, id.into_inner()).await {
+        Ok(found) => found,
+        Err(err) => {
+            drain(&mut payload).await;
+            return Err(err);
+        }
+    };
     let mut stored = Vec::new();
     let mut broken = false;
     let result = async {
