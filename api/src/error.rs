@@ -72,6 +72,15 @@ impl ApiError {
         Self::Conflict { code, detail: detail.into(), errors: FieldErrors::new(), extensions: Map::new() }
     }
 
+    /// Maps a unique violation to a 409 on `field`; any other database error stays what it is.
+    pub fn unique_violation(err: diesel::result::Error, code: &'static str, field: &str, message: &str) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match err {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::conflict_field(code, field, message),
+            other => other.into(),
+        }
+    }
+
     /// A conflict caused by one field's value (e.g. an email that is already registered).
     pub fn conflict_field(code: &'static str, field: &str, message: &str) -> Self {
         Self::Conflict {

@@ -129,7 +129,7 @@ async fn me_shows_and_rectifies_your_data_and_every_change_is_emailed() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::builder().smtp(&smtp).spawn().await;
     let session = app.customer("jane").await;
-    let me: Value = app.authed(Method::GET, "/api/v1/me", &session).send().await.unwrap().json().await.unwrap();
+    let me: Value = app.get_json("/api/v1/me", &session).await;
     assert_eq!(me["username"], "jane");
 
     let updated: Value = app
@@ -254,7 +254,7 @@ async fn admins_list_filter_and_page_users() {
             Some(c) => format!("/api/v1/users?role=customer&limit=2&cursor={c}"),
             None => "/api/v1/users?role=customer&limit=2".to_owned(),
         };
-        let page: Value = app.authed(Method::GET, &path, &admin).send().await.unwrap().json().await.unwrap();
+        let page: Value = app.get_json(&path, &admin).await;
         seen.extend(page["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_owned()));
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
@@ -262,8 +262,7 @@ async fn admins_list_filter_and_page_users() {
         }
     }
     assert_eq!(seen, ["anna", "bert", "carl", "dora", "emil"]);
-    let found: Value =
-        app.authed(Method::GET, "/api/v1/users?q=DOR", &admin).send().await.unwrap().json().await.unwrap();
+    let found: Value = app.get_json("/api/v1/users?q=DOR", &admin).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
     let bad = app.authed(Method::GET, "/api/v1/users?cursor=garbage!", &admin).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -305,14 +304,8 @@ async fn an_smtp_outage_loses_no_mail_and_the_email_log_shows_every_attempt() {
     let log_entry = |admin: helpdesk_tests::Session| {
         let app = &app;
         async move {
-            let page: Value = app
-                .authed(Method::GET, "/api/v1/admin/email-log?recipient=jane@example.com&template=welcome", &admin)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let page: Value =
+                app.get_json("/api/v1/admin/email-log?recipient=jane@example.com&template=welcome", &admin).await;
             page["items"][0].clone()
         }
     };

@@ -115,15 +115,7 @@ async fn every_allowed_type_is_accepted_and_downloads_unchanged(kind: StorageKin
         .await
         .unwrap();
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
-    let events: Value = s
-        .app
-        .authed(Method::GET, &format!("/api/v1/tickets/{}/events", s.ticket), &s.agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = s.app.get_json(&format!("/api/v1/tickets/{}/events", s.ticket), &s.agent).await;
     assert_eq!(events.as_array().unwrap().iter().filter(|e| e["kind"] == "attachment_added").count(), 10);
 }
 
@@ -166,15 +158,7 @@ async fn disguised_oversized_and_empty_files_are_refused_and_leave_nothing_behin
         }
         assert_eq!(s.storage.keys(&s.app).await, Vec::<String>::new(), "{name} left an object behind");
     }
-    let listed: Value = s
-        .app
-        .authed(Method::GET, &format!("/api/v1/tickets/{}/attachments", s.ticket), &s.customer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = s.app.get_json(&format!("/api/v1/tickets/{}/attachments", s.ticket), &s.customer).await;
     assert_eq!(listed, json!([]));
     let (status, _) = upload(&s, &s.customer, form(&[("exactly-5-mib.pdf", &just_fits)])).await;
     assert_eq!(status, StatusCode::CREATED, "exactly 5 MiB is allowed");
@@ -257,15 +241,7 @@ async fn only_people_who_see_the_ticket_see_its_files(kind: StorageKind) {
     let sneaky = helpdesk_tests_form(note["id"].as_i64().unwrap());
     let (status, _) = upload(&s, &s.customer, sneaky).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let events: Value = s
-        .app
-        .authed(Method::GET, &format!("/api/v1/tickets/{}/events", s.ticket), &s.customer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = s.app.get_json(&format!("/api/v1/tickets/{}/events", s.ticket), &s.customer).await;
     assert!(!events.to_string().contains("server.txt"), "the internal file's event is staff-only");
     assert_eq!(s.storage.keys(&s.app).await.len(), 2, "the refused upload left nothing behind");
 }
@@ -304,15 +280,7 @@ async fn uploaders_may_delete_within_15_minutes_and_staff_always(kind: StorageKi
     assert_eq!(delete(&s.customer, ids[1]).await, StatusCode::FORBIDDEN);
     assert_eq!(delete(&s.agent, ids[1]).await, StatusCode::NO_CONTENT);
     assert_eq!(s.storage.keys(&s.app).await.len(), 1);
-    let events: Value = s
-        .app
-        .authed(Method::GET, &format!("/api/v1/tickets/{}/events", s.ticket), &s.agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = s.app.get_json(&format!("/api/v1/tickets/{}/events", s.ticket), &s.agent).await;
     let removed: Vec<&Value> =
         events.as_array().unwrap().iter().filter(|e| e["kind"] == "attachment_removed").collect();
     assert_eq!(removed.len(), 2);

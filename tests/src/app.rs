@@ -167,6 +167,11 @@ impl TestApp {
         self.request(method, path).bearer_auth(&session.access_token)
     }
 
+    /// `GET path` as `session`, decoded as JSON (whatever the status).
+    pub async fn get_json(&self, path: &str, session: &Session) -> serde_json::Value {
+        self.authed(Method::GET, path, session).send().await.expect("send GET").json().await.expect("a JSON body")
+    }
+
     /// Whether `session` is still signed in: the status of `GET /api/v1/me`.
     pub async fn me_status(&self, session: &Session) -> reqwest::StatusCode {
         self.authed(Method::GET, "/api/v1/me", session).send().await.expect("send GET /me").status()

@@ -195,7 +195,7 @@ async fn open_ticket(state: &AppState, user: AuthUser, id: i64) -> Result<(Viewe
         let viewer = Viewer::load(conn, &user)?;
         let ticket = find_visible(conn, &viewer, id, false)?;
         if ticket.status == TicketStatus::Closed {
-            return Err(ApiError::conflict("ticket_closed", "Closed tickets are read-only."));
+            return Err(crate::tickets::access::ticket_closed());
         }
         Ok((viewer, ticket))
     })
@@ -455,7 +455,7 @@ pub async fn delete_attachment(
                 )));
             }
             if ticket.status == TicketStatus::Closed && !viewer.staff {
-                return Err(ApiError::conflict("ticket_closed", "Closed tickets are read-only."));
+                return Err(crate::tickets::access::ticket_closed());
             }
             diesel::delete(attachments::table.find(id)).execute(conn)?;
             events::record(

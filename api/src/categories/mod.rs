@@ -49,13 +49,7 @@ fn check(input: &CategoryInput) -> Result<(), ApiError> {
 }
 
 fn name_taken(err: diesel::result::Error) -> ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match &err {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict_field("name_taken", "name", "is already used by another category")
-        }
-        _ => err.into(),
-    }
+    ApiError::unique_violation(err, "name_taken", "name", "is already used by another category")
 }
 
 /// Categories by name: the active ones, and for staff also the inactive ones.

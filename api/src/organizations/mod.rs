@@ -108,13 +108,7 @@ fn parse(input: &OrganizationInput) -> Result<Parsed, ApiError> {
 }
 
 fn name_taken(err: diesel::result::Error) -> ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match &err {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict_field("name_taken", "name", "is already used by another organization")
-        }
-        _ => err.into(),
-    }
+    ApiError::unique_violation(err, "name_taken", "name", "is already used by another organization")
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -72,6 +72,11 @@ impl Viewer {
     }
 }
 
+/// The problem for any change to a closed ticket.
+pub fn ticket_closed() -> ApiError {
+    ApiError::conflict("ticket_closed", "Closed tickets are read-only; open a new ticket.")
+}
+
 /// The ticket, if it exists and the viewer may see it; otherwise 404. `lock` takes a row lock
 /// for an update (concurrent updates of one ticket are serialised, none is lost).
 pub fn find_visible(conn: &mut PgConnection, viewer: &Viewer, id: i64, lock: bool) -> Result<TicketRow, ApiError> {

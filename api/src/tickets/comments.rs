@@ -98,7 +98,7 @@ pub async fn create_comment(
                 return Err(ApiError::Forbidden("Only support staff can write internal notes.".into()));
             }
             if t.status == TicketStatus::Closed {
-                return Err(ApiError::conflict("ticket_closed", "Closed tickets are read-only; open a new ticket."));
+                return Err(crate::tickets::access::ticket_closed());
             }
             let comment: CommentRow = diesel::insert_into(comments::table)
                 .values((

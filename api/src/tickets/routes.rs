@@ -276,7 +276,7 @@ pub async fn update_ticket(
             let viewer = Viewer::load(conn, &user)?;
             let before = find_visible(conn, &viewer, id, true)?;
             if before.status == TicketStatus::Closed {
-                return Err(ApiError::conflict("ticket_closed", "Closed tickets are read-only."));
+                return Err(crate::tickets::access::ticket_closed());
             }
             let mut t = before.clone();
             if let Some(to) = body.status.filter(|s| *s != before.status) {
