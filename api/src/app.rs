@@ -8,60 +8,19 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
-use tokio::sync::Notify;
-
 use crate::{
-    accounts, attachments,
-    auth::{self, captcha::CaptchaVerifier, jwt::JwtKeys, password, rate_limit::RateLimiter, tokens},
-    categories,
-    config::Config,
-    db::DbPool,
-    email,
+    accounts, attachments, auth, categories, email,
     error::ApiError,
     health,
     middleware::{headers, request_id},
     openapi::{ApiDoc, add_default_problem_responses},
     organizations, sla, spa,
-    storage::Storage,
+    state::AppState,
     tickets,
 };
 
 /// Largest JSON body accepted (attachments use multipart with their own limit).
 pub const JSON_LIMIT_BYTES: usize = 256 * 1024;
-
-/// What every handler can reach, behind `web::Data`.
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Arc<Config>,
-    pub jwt: JwtKeys,
-    pub captcha: CaptchaVerifier,
-    /// Request budget per client IP for the unauthenticated auth endpoints.
-    pub auth_limiter: RateLimiter,
-    /// Wakes the email worker after a commit that queued mail.
-    pub mail_wake: Arc<Notify>,
-    /// Attachment storage (local directory or S3-compatible bucket).
-    pub storage: Storage,
-    /// A bcrypt hash that matches nothing, verified when a login names no account, so both
-    /// cases take the same time.
-    pub dummy_hash: String,
-}
-
-impl AppState {
-    pub fn new(pool: DbPool, config: Config) -> anyhow::Result<Self> {
-        let jwt = JwtKeys::new(&config.jwt_secret, &config.jwt_previous_secrets, config.policies.access_token_ttl);
-        let dummy_hash = password::hash(&tokens::generate(), config.bcrypt_cost)?;
-        Ok(Self {
-            pool,
-            jwt,
-            captcha: CaptchaVerifier::new(config.captcha.clone())?,
-            auth_limiter: RateLimiter::new(config.policies.auth_requests_per_minute),
-            mail_wake: Arc::new(Notify::new()),
-            storage: Storage::open(&config.storage)?,
-            dummy_hash,
-            config: Arc::new(config),
-        })
-    }
-}
 
 /// Every documented route. The server and `helpdesk openapi` both use this, so the spec is
 /// exactly what is served.
@@ -89,13 +48,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// The error for a request no route took: 405 if the path exists for another method, else 404.
-pub fn unmatched(req: &HttpRequest) -> ApiError {
-    if req.resource_map().has_resource(req.path()) { ApiError::MethodNotAllowed } else { ApiError::NoRoute }
-}
-
 async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(unmatched(&req))
+    Err(ApiError::unmatched(&req))
 }
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {

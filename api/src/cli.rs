@@ -12,12 +12,14 @@ use diesel::{Connection, PgConnection};
 
 use crate::{
     accounts::admin_cli::{self, CreateAdmin, CreateAdminError},
-    app::{self, AppState},
+    app,
     auth::password,
     config::{Config, ProcessEnv},
     db,
     email::transport::Mailer,
-    jobs, telemetry,
+    jobs,
+    state::AppState,
+    telemetry,
 };
 
 /// Helpdesk: a self-hosted support-ticket system. Configuration comes from the environment

@@ -18,6 +18,62 @@ use crate::middleware::request_id::current_request_id;
 /// Field name -> messages.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
+macro_rules! problem_codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal,)+) => {
+        /// Every problem kind the API answers with: the stable `code` of a problem body (its
+        /// `type` is `/problems/<code with dashes>`). Clients switch on these; `docs/api.md`
+        /// lists them (a test keeps the list complete).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ProblemCode { $($(#[$doc])* $variant,)+ }
+
+        impl ProblemCode {
+            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ProblemCode::$variant => $text,)+ }
+            }
+        }
+    };
+}
+
+problem_codes! {
+    BadRequest = "bad_request",
+    ValidationFailed = "validation_failed",
+    Unauthenticated = "unauthenticated",
+    Forbidden = "forbidden",
+    NotFound = "not_found",
+    MethodNotAllowed = "method_not_allowed",
+    PayloadTooLarge = "payload_too_large",
+    UnsupportedMediaType = "unsupported_media_type",
+    TooManyRequests = "too_many_requests",
+    ServiceUnavailable = "service_unavailable",
+    InternalError = "internal_error",
+    /// Too many failed sign-ins: solve the captcha (`sitekey` names the widget's key).
+    CaptchaRequired = "captcha_required",
+    /// The account was deactivated by an admin.
+    AccountDisabled = "account_disabled",
+    /// A password-reset or invitation link is unknown, used or expired.
+    InvalidToken = "invalid_token",
+    EmailTaken = "email_taken",
+    UsernameTaken = "username_taken",
+    /// An organization or category name is already in use.
+    NameTaken = "name_taken",
+    /// Admins cannot demote or deactivate themselves.
+    OwnAccount = "own_account",
+    /// The ticket cannot move to that status (`allowed` lists where it can).
+    InvalidTransition = "invalid_transition",
+    /// Closed tickets are read-only.
+    TicketClosed = "ticket_closed",
+    /// A concurrent transaction changed the same data; retry.
+    ConcurrentUpdate = "concurrent_update",
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The request is syntactically wrong (malformed JSON, bad query string...).
@@ -40,7 +96,7 @@ pub enum ApiError {
     /// The request conflicts with the current state; `code` names the conflict, `errors` the
     /// fields involved, if any.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String, errors: FieldErrors, extensions: Map<String, Value> },
+    Conflict { code: ProblemCode, detail: String, errors: FieldErrors, extensions: Map<String, Value> },
     #[error("payload too large")]
     PayloadTooLarge(String),
     #[error("unsupported media type")]
@@ -49,7 +105,7 @@ pub enum ApiError {
     #[error("{detail}")]
     Client {
         status: StatusCode,
-        code: &'static str,
+        code: ProblemCode,
         title: &'static str,
         detail: String,
         extensions: Map<String, Value>,
@@ -68,12 +124,12 @@ impl ApiError {
         Self::BadRequest(detail.into())
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::Conflict { code, detail: detail.into(), errors: FieldErrors::new(), extensions: Map::new() }
     }
 
     /// Maps a unique violation to a 409 on `field`; any other database error stays what it is.
-    pub fn unique_violation(err: diesel::result::Error, code: &'static str, field: &str, message: &str) -> Self {
+    pub fn unique_violation(err: diesel::result::Error, code: ProblemCode, field: &str, message: &str) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::conflict_field(code, field, message),
@@ -82,7 +138,7 @@ impl ApiError {
     }
 
     /// A conflict caused by one field's value (e.g. an email that is already registered).
-    pub fn conflict_field(code: &'static str, field: &str, message: &str) -> Self {
+    pub fn conflict_field(code: ProblemCode, field: &str, message: &str) -> Self {
         Self::Conflict {
             code,
             detail: format!("{field} {message}"),
@@ -96,40 +152,46 @@ impl ApiError {
         Self::Validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
     }
 
+    /// The error for a request no route took: 405 if the path exists for another method, else 404.
+    pub fn unmatched(req: &actix_web::HttpRequest) -> Self {
+        if req.resource_map().has_resource(req.path()) { Self::MethodNotAllowed } else { Self::NoRoute }
+    }
+
     pub fn internal(context: impl Into<String>) -> Self {
         Self::Internal(anyhow::anyhow!(context.into()))
     }
 
     /// Stable machine-readable kind, title, and the human detail of this error.
-    fn describe(&self) -> (&'static str, &'static str, String) {
+    fn describe(&self) -> (ProblemCode, &'static str, String) {
+        use ProblemCode as C;
         match self {
-            Self::BadRequest(d) => ("bad_request", "Bad request", d.clone()),
-            Self::Validation(_) => ("validation_failed", "Validation failed", "One or more fields are invalid.".into()),
-            Self::Unauthenticated(d) => ("unauthenticated", "Authentication required", d.clone()),
-            Self::Forbidden(d) => ("forbidden", "Forbidden", d.clone()),
+            Self::BadRequest(d) => (C::BadRequest, "Bad request", d.clone()),
+            Self::Validation(_) => (C::ValidationFailed, "Validation failed", "One or more fields are invalid.".into()),
+            Self::Unauthenticated(d) => (C::Unauthenticated, "Authentication required", d.clone()),
+            Self::Forbidden(d) => (C::Forbidden, "Forbidden", d.clone()),
             Self::NotFound => {
-                ("not_found", "Not found", "The resource does not exist or is not visible to you.".into())
+                (C::NotFound, "Not found", "The resource does not exist or is not visible to you.".into())
             }
-            Self::NoRoute => ("not_found", "Not found", "No resource exists at this path.".into()),
+            Self::NoRoute => (C::NotFound, "Not found", "No resource exists at this path.".into()),
             Self::MethodNotAllowed => {
-                ("method_not_allowed", "Method not allowed", "This resource does not support this HTTP method.".into())
+                (C::MethodNotAllowed, "Method not allowed", "This resource does not support this HTTP method.".into())
             }
-            Self::Conflict { code, detail, .. } => (code, "Conflict", detail.clone()),
-            Self::PayloadTooLarge(d) => ("payload_too_large", "Payload too large", d.clone()),
-            Self::UnsupportedMediaType(d) => ("unsupported_media_type", "Unsupported media type", d.clone()),
-            Self::Client { code, title, detail, .. } => (code, title, detail.clone()),
+            Self::Conflict { code, detail, .. } => (*code, "Conflict", detail.clone()),
+            Self::PayloadTooLarge(d) => (C::PayloadTooLarge, "Payload too large", d.clone()),
+            Self::UnsupportedMediaType(d) => (C::UnsupportedMediaType, "Unsupported media type", d.clone()),
+            Self::Client { code, title, detail, .. } => (*code, title, detail.clone()),
             Self::TooManyRequests { retry_after_secs } => (
-                "too_many_requests",
+                C::TooManyRequests,
                 "Too many requests",
                 format!("Too many requests; try again in {retry_after_secs} seconds."),
             ),
             Self::Unavailable(_) => (
-                "service_unavailable",
+                C::ServiceUnavailable,
                 "Service unavailable",
                 "A service this request needs is unavailable; try again shortly.".into(),
             ),
             Self::Internal(_) => (
-                "internal_error",
+                C::InternalError,
                 "Internal server error",
                 "An unexpected error occurred; quote the request id.".into(),
             ),
@@ -138,18 +200,18 @@ impl ApiError {
 }
 
 /// The `type` URI of a problem kind: `/problems/captcha-required` for `captcha_required`.
-pub fn problem_type(code: &str) -> String {
-    format!("/problems/{}", code.replace('_', "-"))
+pub fn problem_type(code: ProblemCode) -> String {
+    format!("/problems/{}", code.as_str().replace('_', "-"))
 }
 
 /// Builds a problem body for the current request.
-pub fn problem(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Problem {
+pub fn problem(status: StatusCode, code: ProblemCode, title: &str, detail: impl Into<String>) -> Problem {
     Problem {
         type_: problem_type(code),
         title: title.to_owned(),
         status: status.as_u16(),
         detail: Some(detail.into()),
-        code: code.to_owned(),
+        code: code.as_str().to_owned(),
         errors: BTreeMap::new(),
         request_id: current_request_id(),
         extensions: Map::new(),
@@ -227,9 +289,10 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
             Error::NotFound => Self::NotFound,
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                Self::conflict("concurrent_update", "The resource was changed concurrently; retry the request.")
-            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::conflict(
+                ProblemCode::ConcurrentUpdate,
+                "The resource was changed concurrently; retry the request.",
+            ),
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }
@@ -249,10 +312,15 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        let mut fields = FieldErrors::new();
-        collect_validation_errors(&errors, "", &mut fields);
-        Self::Validation(fields)
+        Self::Validation(field_errors(&errors))
     }
+}
+
+/// Field name -> messages of a failed `validate()`, nested fields as `a.b` and `a[0]`.
+pub fn field_errors(errors: &validator::ValidationErrors) -> FieldErrors {
+    let mut fields = FieldErrors::new();
+    collect_validation_errors(errors, "", &mut fields);
+    fields
 }
 
 fn collect_validation_errors(errors: &validator::ValidationErrors, prefix: &str, out: &mut FieldErrors) {
@@ -261,9 +329,13 @@ fn collect_validation_errors(errors: &validator::ValidationErrors, prefix: &str,
         let name = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
         match kind {
             ValidationErrorsKind::Field(list) => {
-                let messages =
-                    list.iter().map(|e| e.message.as_ref().map_or_else(|| e.code.to_string(), |m| m.to_string()));
-                out.entry(name).or_default().extend(messages);
+                for e in list {
+                    let message = e.message.as_ref().map_or_else(|| e.code.to_string(), ToString::to_string);
+                    // A struct-level rule names the field it is about (see `validation::rules`).
+                    let field =
+                        e.params.get("field").and_then(|f| f.as_str()).map_or_else(|| name.clone(), str::to_owned);
+                    out.entry(field).or_default().push(message);
+                }
             }
             ValidationErrorsKind::Struct(inner) => collect_validation_errors(inner, &name, out),
             ValidationErrorsKind::List(items) => {
@@ -271,6 +343,19 @@ fn collect_validation_errors(errors: &validator::ValidationErrors, prefix: &str,
                     collect_validation_errors(inner, &format!("{name}[{index}]"), out);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProblemCode;
+
+    #[test]
+    fn every_problem_code_is_documented_in_the_api_guide() {
+        let guide = include_str!("../../docs/api.md");
+        for code in ProblemCode::ALL {
+            assert!(guide.contains(&format!("`{code}`")), "docs/api.md does not list `{code}`");
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod privacy;
 pub mod seed;
 pub mod sla;
 pub mod spa;
+pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod tickets;

@@ -5,7 +5,7 @@ use actix_web::{get, web};
 use helpdesk_types::privacy::PrivacySettings;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{app::AppState, attachments::validate};
+use crate::{attachments::validate, state::AppState};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(privacy_settings);

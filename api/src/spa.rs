@@ -71,7 +71,7 @@ async fn file(req: &HttpRequest, path: PathBuf) -> Option<HttpResponse> {
 pub async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
     if path == "/api" || path.starts_with("/api/") || path.starts_with("/health") {
-        return Err(crate::app::unmatched(&req));
+        return Err(crate::error::ApiError::unmatched(&req));
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(ApiError::MethodNotAllowed);

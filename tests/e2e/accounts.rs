@@ -356,3 +356,32 @@ async fn without_smtp_emails_are_written_to_the_mail_directory() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// bcrypt never holds a database connection: while 20 registrations hash their passwords at
+/// cost 12, readiness and a signed-in request answer before the registrations are done.
+#[tokio::test]
+async fn password_hashing_never_holds_a_database_connection() {
+    let app = std::sync::Arc::new(
+        TestApp::builder().env("HELPDESK_BCRYPT_COST", "12").env("HELPDESK_DB_POOL_SIZE", "2").spawn().await,
+    );
+    let session = app.customer("waiting").await;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let registrations: Vec<_> = (0..20)
+        .map(|i| {
+            let (app, done) = (std::sync::Arc::clone(&app), std::sync::Arc::clone(&done));
+            tokio::spawn(async move {
+                app.register(&format!("burst{i}")).await;
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            })
+        })
+        .collect();
+    // Let the burst reach the server and start hashing.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
+    assert_eq!(app.me_status(&session).await, StatusCode::OK);
+    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(finished < 20, "the signed-in request waited for all {finished} registrations");
+    for r in registrations {
+        r.await.unwrap();
+    }
+}

@@ -5,41 +5,6 @@ use helpdesk_tests::{Session, SmtpServer, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    session: Option<&Session>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path);
-    if let Some(s) = session {
-        request = request.bearer_auth(&s.access_token);
-    }
-    if let Some(b) = body {
-        request = request.json(&b);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn ok(app: &TestApp, method: Method, path: &str, session: &Session, body: Option<Value>) -> Value {
-    let (status, value) = send(app, method.clone(), path, Some(session), body).await;
-    assert!(status.is_success(), "{method} {path}: {status} {value}");
-    value
-}
-
-async fn open_ticket(app: &TestApp, session: &Session, subject: &str, description: &str) -> Value {
-    ok(app, Method::POST, "/api/v1/tickets", session, Some(json!({"subject": subject, "description": description})))
-        .await
-}
-
-async fn organization(app: &TestApp, admin: &Session, name: &str, domain: &str, tier: &str, shares: bool) -> i64 {
-    let body = json!({"name": name, "domains": [domain], "contract_tier": tier, "shares_tickets": shares});
-    ok(app, Method::POST, "/api/v1/organizations", admin, Some(body)).await["id"].as_i64().unwrap()
-}
-
 /// Customer A and C share organization A (which shares tickets); B is in organization B.
 struct World {
     app: TestApp,
@@ -56,14 +21,14 @@ async fn world() -> World {
 
 async fn world_with(app: TestApp) -> World {
     let admin = app.admin("admin").await;
-    organization(&app, &admin, "Alpha GmbH", "alpha.example", "premium", true).await;
-    organization(&app, &admin, "Beta AG", "beta.example", "standard", false).await;
+    app.create_organization(&admin, "Alpha GmbH", "alpha.example", "premium", true).await;
+    app.create_organization(&admin, "Beta AG", "beta.example", "standard", false).await;
     let agent = app.user_with_role(&admin, "agent", "agent").await;
     let mut customers = Vec::new();
     for (name, domain) in [("anna", "alpha.example"), ("bert", "beta.example"), ("carla", "alpha.example")] {
         let body = json!({"full_name": format!("{name} Example"), "email": format!("{name}@{domain}"), "username": name,
                           "password": helpdesk_tests::app::PASSWORD, "phone": "030 1234567"});
-        let (status, _) = send(&app, Method::POST, "/api/v1/auth/register", None, Some(body)).await;
+        let (status, _) = app.send(Method::POST, "/api/v1/auth/register", None, Some(body)).await;
         assert_eq!(status, StatusCode::CREATED);
         customers.push(app.login(name, helpdesk_tests::app::PASSWORD).await);
     }
@@ -73,13 +38,33 @@ async fn world_with(app: TestApp) -> World {
     World { app, admin, agent, a, b, c }
 }
 
+/// One row of an access table: a request and the status each caller gets, in the order guest,
+/// customer A (owner), B (other organization), C (A's sharing organization), agent, admin.
+type Row = (Method, String, Option<Value>, [u16; 6]);
+
+const CALLERS: [&str; 6] = ["guest", "customer A", "customer B", "customer C", "agent", "admin"];
+
+impl World {
+    fn callers(&self) -> [Option<&Session>; 6] {
+        [None, Some(&self.a), Some(&self.b), Some(&self.c), Some(&self.agent), Some(&self.admin)]
+    }
+}
+
+async fn assert_matrix(w: &World, rows: Vec<Row>) {
+    for (method, path, body, expected) in rows {
+        for ((caller, name), status) in w.callers().iter().zip(CALLERS).zip(expected) {
+            let (got, value) = w.app.send(method.clone(), &path, *caller, body.clone()).await;
+            assert_eq!(got.as_u16(), status, "{method} {path} as {name}: {value}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn access_control_matrix() {
     let w = world().await;
-    let t = open_ticket(&w.app, &w.a, "Printer", "It does not print").await;
+    let t = w.app.open_ticket(&w.a, "Printer", "It does not print").await;
     let (id, number) = (t["id"].as_i64().unwrap(), t["number"].as_i64().unwrap());
-    // guest, A (owner), B (other organization), C (A's sharing organization), agent, admin
-    let rows: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
+    let rows: Vec<Row> = vec![
         (Method::GET, "/api/v1/tickets".into(), None, [401, 200, 200, 200, 200, 200]),
         (Method::GET, format!("/api/v1/tickets/{id}"), None, [401, 200, 404, 200, 200, 200]),
         (Method::GET, format!("/api/v1/tickets/by-number/{number}"), None, [401, 200, 404, 200, 200, 200]),
@@ -97,33 +82,136 @@ async fn access_control_matrix() {
         (Method::GET, "/api/v1/tickets/999999".into(), None, [401, 404, 404, 404, 404, 404]),
         (Method::DELETE, format!("/api/v1/tickets/{id}"), None, [401, 403, 403, 403, 403, 204]),
     ];
-    let callers = [None, Some(&w.a), Some(&w.b), Some(&w.c), Some(&w.agent), Some(&w.admin)];
-    let names = ["guest", "customer A", "customer B", "customer C", "agent", "admin"];
-    for (method, path, body, expected) in rows {
-        for ((caller, name), status) in callers.iter().zip(names).zip(expected) {
-            let (got, value) = send(&w.app, method.clone(), &path, *caller, body.clone()).await;
-            assert_eq!(got.as_u16(), status, "{method} {path} as {name}: {value}");
-        }
+    assert_matrix(&w, rows).await;
+}
+
+/// The write rules, from the same table: internal notes are staff-only, closed tickets take no
+/// change, only staff change staff fields, uploads are removed by their uploader within 15
+/// minutes or by staff (on closed tickets only by staff), and files on internal notes are
+/// invisible to customers.
+#[tokio::test]
+async fn write_rules_matrix() {
+    let w = world().await;
+    let id = |t: &Value| t["id"].as_i64().unwrap();
+    let open = id(&w.app.open_ticket(&w.a, "Open", "x").await);
+    let closed = id(&w.app.open_ticket(&w.a, "Closed", "x").await);
+    let (status, _) = w
+        .app
+        .send(Method::PATCH, &format!("/api/v1/tickets/{closed}"), Some(&w.a), Some(json!({"status": "closed"})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let note_body = json!({"body": "staff only", "internal": true});
+    let note =
+        w.app.ok(Method::POST, &format!("/api/v1/tickets/{open}/comments"), &w.agent, Some(note_body.clone())).await;
+    let (_, files) = w.app.attach(&w.agent, open, Some(id(&note)), "note.txt").await;
+    let note_file = id(&files[0]);
+    let rows: Vec<Row> = vec![
+        (Method::POST, format!("/api/v1/tickets/{open}/comments"), Some(note_body), [401, 403, 404, 403, 201, 201]),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{closed}/comments"),
+            Some(json!({"body": "hi"})),
+            [401, 409, 404, 409, 409, 409],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/tickets/{closed}"),
+            Some(json!({"status": "open"})),
+            [401, 409, 404, 409, 409, 409],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/tickets/{open}"),
+            Some(json!({"priority": "high"})),
+            [401, 403, 403, 403, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/tickets/{open}"),
+            Some(json!({"subject": "Renamed"})),
+            [401, 403, 403, 403, 200, 200],
+        ),
+        (Method::GET, format!("/api/v1/attachments/{note_file}"), None, [401, 404, 404, 404, 200, 200]),
+    ];
+    assert_matrix(&w, rows).await;
+    let (status, _) = w.app.attach(&w.a, closed, None, "late.txt").await;
+    assert_eq!(status, StatusCode::CONFLICT, "a closed ticket takes no upload");
+
+    // Removing A's fresh upload, each caller their own copy: A (uploader) and staff may.
+    let removal: [u16; 6] = [401, 204, 404, 403, 204, 204];
+    for ((caller, name), expected) in w.callers().iter().zip(CALLERS).zip(removal) {
+        let (_, files) = w.app.attach(&w.a, open, None, "mine.txt").await;
+        let path = format!("/api/v1/attachments/{}", id(&files[0]));
+        let (got, value) = w.app.send(Method::DELETE, &path, *caller, None).await;
+        assert_eq!(got.as_u16(), expected, "DELETE {path} as {name}: {value}");
     }
+    // Once the ticket is closed, only staff remove files.
+    let closing = id(&w.app.open_ticket(&w.a, "Closing", "x").await);
+    let (_, first) = w.app.attach(&w.a, closing, None, "one.txt").await;
+    let (_, second) = w.app.attach(&w.a, closing, None, "two.txt").await;
+    w.app.ok(Method::PATCH, &format!("/api/v1/tickets/{closing}"), &w.a, Some(json!({"status": "closed"}))).await;
+    let (status, _) =
+        w.app.send(Method::DELETE, &format!("/api/v1/attachments/{}", id(&first[0])), Some(&w.a), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) =
+        w.app.send(Method::DELETE, &format!("/api/v1/attachments/{}", id(&second[0])), Some(&w.agent), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+/// Text fields take line breaks but no NUL or other control characters, and nothing one past
+/// a documented limit: a 422 naming the field, never a 500.
+#[tokio::test]
+async fn control_characters_and_overlong_text_are_422_problems_naming_the_field() {
+    let w = world().await;
+    let t = w.app.open_ticket(&w.a, "Printer", "Line one\nLine two\ttabbed").await;
+    assert_eq!(t["description"], "Line one\nLine two\ttabbed");
+    let id = t["id"].as_i64().unwrap();
+    let cases: Vec<(Method, String, Value, &str)> = vec![
+        (Method::POST, "/api/v1/tickets".into(), json!({"subject": "a\u{0}b", "description": "x"}), "subject"),
+        (Method::POST, "/api/v1/tickets".into(), json!({"subject": "s", "description": "nul\u{0}byte"}), "description"),
+        (Method::POST, "/api/v1/tickets".into(), json!({"subject": "x".repeat(201), "description": "x"}), "subject"),
+        (
+            Method::POST,
+            "/api/v1/tickets".into(),
+            json!({"subject": "s", "description": "x".repeat(20_001)}),
+            "description",
+        ),
+        (Method::POST, format!("/api/v1/tickets/{id}/comments"), json!({"body": "a\u{0}b"}), "body"),
+        (Method::POST, format!("/api/v1/tickets/{id}/comments"), json!({"body": "x".repeat(20_001)}), "body"),
+        (Method::PATCH, format!("/api/v1/tickets/{id}"), json!({"subject": "line\nbreak"}), "subject"),
+        (Method::PATCH, "/api/v1/me".into(), json!({"full_name": "a\u{0}b"}), "full_name"),
+    ];
+    for (method, path, body, field) in cases {
+        let session = if method == Method::PATCH && path.contains("tickets") { &w.agent } else { &w.a };
+        let (status, problem) = w.app.send(method.clone(), &path, Some(session), Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {problem}");
+        assert!(problem["errors"][field].is_array(), "{method} {path} names {field}: {problem}");
+    }
+    let (status, problem) = w.app.send(Method::GET, "/api/v1/tickets?q=a%00b", Some(&w.a), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem["errors"]["q"].is_array());
+    let (status, _) =
+        w.app.send(Method::GET, &format!("/api/v1/tickets?q={}", "x".repeat(201)), Some(&w.a), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
 async fn customers_list_only_tickets_they_may_see() {
     let w = world().await;
-    let a1 = open_ticket(&w.app, &w.a, "A's ticket", "x").await;
-    let b1 = open_ticket(&w.app, &w.b, "B's ticket", "x").await;
-    let c1 = open_ticket(&w.app, &w.c, "C's ticket", "x").await;
+    let a1 = w.app.open_ticket(&w.a, "A's ticket", "x").await;
+    let b1 = w.app.open_ticket(&w.b, "B's ticket", "x").await;
+    let c1 = w.app.open_ticket(&w.c, "C's ticket", "x").await;
     let ids =
         |page: Value| page["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect::<Vec<_>>();
-    let seen_by_a = ids(ok(&w.app, Method::GET, "/api/v1/tickets", &w.a, None).await);
+    let seen_by_a = ids(w.app.ok(Method::GET, "/api/v1/tickets", &w.a, None).await);
     assert_eq!(
         seen_by_a,
         vec![c1["id"].as_i64().unwrap(), a1["id"].as_i64().unwrap()],
         "own plus the shared organization's"
     );
-    let seen_by_b = ids(ok(&w.app, Method::GET, "/api/v1/tickets", &w.b, None).await);
+    let seen_by_b = ids(w.app.ok(Method::GET, "/api/v1/tickets", &w.b, None).await);
     assert_eq!(seen_by_b, vec![b1["id"].as_i64().unwrap()]);
-    let seen_by_agent = ids(ok(&w.app, Method::GET, "/api/v1/tickets", &w.agent, None).await);
+    let seen_by_agent = ids(w.app.ok(Method::GET, "/api/v1/tickets", &w.agent, None).await);
     assert_eq!(seen_by_agent.len(), 3);
 }
 
@@ -131,32 +219,32 @@ async fn customers_list_only_tickets_they_may_see() {
 async fn customers_never_see_internal_notes_anywhere() {
     let smtp = SmtpServer::start().await;
     let w = world_with(TestApp::builder().smtp(&smtp).spawn().await).await;
-    let t = open_ticket(&w.app, &w.a, "Login fails", "I cannot log in").await;
+    let t = w.app.open_ticket(&w.a, "Login fails", "I cannot log in").await;
     let id = t["id"].as_i64().unwrap();
     let secret = "Zebrafischgeheimnis";
-    ok(
-        &w.app,
-        Method::POST,
-        &format!("/api/v1/tickets/{id}/comments"),
-        &w.agent,
-        Some(json!({"body": format!("{secret}: customer is on the old plan"), "internal": true})),
-    )
-    .await;
-    ok(
-        &w.app,
-        Method::POST,
-        &format!("/api/v1/tickets/{id}/comments"),
-        &w.agent,
-        Some(json!({"body": "We are looking into it."})),
-    )
-    .await;
+    w.app
+        .ok(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/comments"),
+            &w.agent,
+            Some(json!({"body": format!("{secret}: customer is on the old plan"), "internal": true})),
+        )
+        .await;
+    w.app
+        .ok(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/comments"),
+            &w.agent,
+            Some(json!({"body": "We are looking into it."})),
+        )
+        .await;
     smtp.wait_for("anna@alpha.example", |m| m.subject.contains("Login fails") && m.text().contains("looking into it"))
         .await;
 
     // Staff see the note.
-    let staff_view = ok(&w.app, Method::GET, &format!("/api/v1/tickets/{id}/comments"), &w.agent, None).await;
+    let staff_view = w.app.ok(Method::GET, &format!("/api/v1/tickets/{id}/comments"), &w.agent, None).await;
     assert!(staff_view.to_string().contains(secret));
-    let staff_search = ok(&w.app, Method::GET, &format!("/api/v1/tickets?q={secret}"), &w.agent, None).await;
+    let staff_search = w.app.ok(Method::GET, &format!("/api/v1/tickets?q={secret}"), &w.agent, None).await;
     assert_eq!(staff_search["items"].as_array().unwrap().len(), 1);
 
     // Customers (the requester and a colleague who shares the ticket) see no trace of it.
@@ -170,14 +258,14 @@ async fn customers_never_see_internal_notes_anywhere() {
             format!("/api/v1/tickets?q={secret}"),
             "/api/v1/tickets?q=plan".to_owned(),
         ] {
-            let body = ok(&w.app, Method::GET, &path, customer, None).await;
+            let body = w.app.ok(Method::GET, &path, customer, None).await;
             assert!(!body.to_string().contains(secret), "{path} leaks the note: {body}");
         }
-        let search = ok(&w.app, Method::GET, &format!("/api/v1/tickets?q={secret}"), customer, None).await;
+        let search = w.app.ok(Method::GET, &format!("/api/v1/tickets?q={secret}"), customer, None).await;
         assert!(search["items"].as_array().unwrap().is_empty(), "the note must not make the ticket match");
-        let comments = ok(&w.app, Method::GET, &format!("/api/v1/tickets/{id}/comments"), customer, None).await;
+        let comments = w.app.ok(Method::GET, &format!("/api/v1/tickets/{id}/comments"), customer, None).await;
         assert_eq!(comments.as_array().unwrap().len(), 1, "only the public reply");
-        let events = ok(&w.app, Method::GET, &format!("/api/v1/tickets/{id}/events"), customer, None).await;
+        let events = w.app.ok(Method::GET, &format!("/api/v1/tickets/{id}/events"), customer, None).await;
         let comment_events = events.as_array().unwrap().iter().filter(|e| e["kind"] == "comment_added").count();
         assert_eq!(comment_events, 1, "the note's event is staff-only: {events}");
     }
@@ -187,14 +275,15 @@ async fn customers_never_see_internal_notes_anywhere() {
             "an email leaks the note"
         );
     }
-    let (status, _) = send(
-        &w.app,
-        Method::POST,
-        &format!("/api/v1/tickets/{id}/comments"),
-        Some(&w.a),
-        Some(json!({"body": "x", "internal": true})),
-    )
-    .await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/comments"),
+            Some(&w.a),
+            Some(json!({"body": "x", "internal": true})),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "customers cannot write internal notes");
 }
 
@@ -203,7 +292,7 @@ async fn pages_return_every_ticket_exactly_once_while_new_ones_arrive() {
     let w = world().await;
     let mut existing = Vec::new();
     for i in 0..23 {
-        existing.push(open_ticket(&w.app, &w.a, &format!("Ticket {i}"), "x").await["id"].as_i64().unwrap());
+        existing.push(w.app.open_ticket(&w.a, &format!("Ticket {i}"), "x").await["id"].as_i64().unwrap());
     }
     for sort in ["created_at", "updated_at", "priority", "sla_due", "queue"] {
         let mut seen = Vec::new();
@@ -213,10 +302,10 @@ async fn pages_return_every_ticket_exactly_once_while_new_ones_arrive() {
                 Some(c) => format!("/api/v1/tickets?sort={sort}&limit=5&cursor={c}"),
                 None => format!("/api/v1/tickets?sort={sort}&limit=5"),
             };
-            let page = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+            let page = w.app.ok(Method::GET, &path, &w.agent, None).await;
             seen.extend(page["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
             // Someone opens a ticket between two pages.
-            open_ticket(&w.app, &w.b, "Arrived while paging", "x").await;
+            w.app.open_ticket(&w.b, "Arrived while paging", "x").await;
             match page["next_cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
                 None => break,
@@ -235,18 +324,18 @@ async fn pages_return_every_ticket_exactly_once_while_new_ones_arrive() {
 #[tokio::test]
 async fn ticket_numbers_are_unique_human_friendly_and_resolvable() {
     let w = world().await;
-    let first = open_ticket(&w.app, &w.a, "One", "x").await;
-    let second = open_ticket(&w.app, &w.a, "Two", "x").await;
+    let first = w.app.open_ticket(&w.a, "One", "x").await;
+    let second = w.app.open_ticket(&w.a, "Two", "x").await;
     let (n1, n2) = (first["number"].as_i64().unwrap(), second["number"].as_i64().unwrap());
     assert!(n1 >= 100_001 && n2 > n1, "{n1} {n2}");
-    let found = ok(&w.app, Method::GET, &format!("/api/v1/tickets/by-number/{n2}"), &w.a, None).await;
+    let found = w.app.ok(Method::GET, &format!("/api/v1/tickets/by-number/{n2}"), &w.a, None).await;
     assert_eq!(found["id"], second["id"]);
 }
 
 #[tokio::test]
 async fn tickets_carry_every_field_of_p3() {
     let w = world().await;
-    let t = open_ticket(&w.app, &w.a, "Fields", "All of them").await;
+    let t = w.app.open_ticket(&w.a, "Fields", "All of them").await;
     for field in [
         "id",
         "number",
@@ -283,11 +372,11 @@ async fn tickets_carry_every_field_of_p3() {
 #[tokio::test]
 async fn the_status_workflow_is_enforced() {
     let w = world().await;
-    let t = open_ticket(&w.app, &w.a, "Workflow", "x").await;
+    let t = w.app.open_ticket(&w.a, "Workflow", "x").await;
     let path = format!("/api/v1/tickets/{}", t["id"]);
     let set = |session: &Session, status: &str| {
         let (app, path, session, status) = (&w.app, path.clone(), session.clone(), status.to_owned());
-        async move { send(app, Method::PATCH, &path, Some(&session), Some(json!({"status": status}))).await }
+        async move { app.send(Method::PATCH, &path, Some(&session), Some(json!({"status": status}))).await }
     };
     // A customer cannot resolve; the problem names what is allowed.
     let (status, problem) = set(&w.a, "resolved").await;
@@ -308,45 +397,47 @@ async fn the_status_workflow_is_enforced() {
     // Closed is final and read-only.
     assert_eq!(set(&w.agent, "open").await.0, StatusCode::CONFLICT);
     let (status, problem) =
-        send(&w.app, Method::POST, &format!("{path}/comments"), Some(&w.a), Some(json!({"body": "hello?"}))).await;
+        w.app.send(Method::POST, &format!("{path}/comments"), Some(&w.a), Some(json!({"body": "hello?"}))).await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("ticket_closed")));
-    let (status, _) = send(&w.app, Method::PATCH, &path, Some(&w.agent), Some(json!({"priority": "high"}))).await;
+    let (status, _) = w.app.send(Method::PATCH, &path, Some(&w.agent), Some(json!({"priority": "high"}))).await;
     assert_eq!(status, StatusCode::CONFLICT);
     // Customers cannot change staff fields.
-    let other = open_ticket(&w.app, &w.a, "Other", "x").await;
-    let (status, _) = send(
-        &w.app,
-        Method::PATCH,
-        &format!("/api/v1/tickets/{}", other["id"]),
-        Some(&w.a),
-        Some(json!({"priority": "urgent"})),
-    )
-    .await;
+    let other = w.app.open_ticket(&w.a, "Other", "x").await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{}", other["id"]),
+            Some(&w.a),
+            Some(json!({"priority": "urgent"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn replies_drive_first_response_and_reopening() {
     let w = world().await;
-    let t = open_ticket(&w.app, &w.a, "Replies", "x").await;
+    let t = w.app.open_ticket(&w.a, "Replies", "x").await;
     let path = format!("/api/v1/tickets/{}", t["id"]);
-    ok(&w.app, Method::POST, &format!("{path}/comments"), &w.agent, Some(json!({"body": "note", "internal": true})))
+    w.app
+        .ok(Method::POST, &format!("{path}/comments"), &w.agent, Some(json!({"body": "note", "internal": true})))
         .await;
-    let after_note = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+    let after_note = w.app.ok(Method::GET, &path, &w.agent, None).await;
     assert!(after_note["first_response_at"].is_null(), "an internal note is no response");
-    ok(&w.app, Method::POST, &format!("{path}/comments"), &w.agent, Some(json!({"body": "Hello Anna"}))).await;
-    let answered = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+    w.app.ok(Method::POST, &format!("{path}/comments"), &w.agent, Some(json!({"body": "Hello Anna"}))).await;
+    let answered = w.app.ok(Method::GET, &path, &w.agent, None).await;
     assert!(answered["first_response_at"].is_string());
     assert_eq!(answered["status"], "open");
-    ok(&w.app, Method::PATCH, &path, &w.agent, Some(json!({"status": "pending"}))).await;
+    w.app.ok(Method::PATCH, &path, &w.agent, Some(json!({"status": "pending"}))).await;
     let comment =
-        ok(&w.app, Method::POST, &format!("{path}/comments"), &w.a, Some(json!({"body": "Here is the info"}))).await;
+        w.app.ok(Method::POST, &format!("{path}/comments"), &w.a, Some(json!({"body": "Here is the info"}))).await;
     assert_eq!(comment["author_name"], "anna Example");
     assert_eq!(comment["author_email"], "anna@alpha.example");
     assert!(comment["created_at"].is_string());
-    let reopened = ok(&w.app, Method::GET, &path, &w.agent, None).await;
+    let reopened = w.app.ok(Method::GET, &path, &w.agent, None).await;
     assert_eq!(reopened["status"], "open", "a customer reply reopens a pending ticket");
-    let events = ok(&w.app, Method::GET, &format!("{path}/events"), &w.agent, None).await;
+    let events = w.app.ok(Method::GET, &format!("{path}/events"), &w.agent, None).await;
     let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
@@ -365,12 +456,12 @@ async fn replies_drive_first_response_and_reopening() {
 #[tokio::test]
 async fn every_change_is_an_event_with_actor_and_values() {
     let w = world().await;
-    let category = ok(&w.app, Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Hardware"}))).await;
-    let t = open_ticket(&w.app, &w.a, "Events", "x").await;
+    let category = w.app.ok(Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Hardware"}))).await;
+    let t = w.app.open_ticket(&w.a, "Events", "x").await;
     let path = format!("/api/v1/tickets/{}", t["id"]);
     let body = json!({"priority": "high", "category_id": category["id"], "assignee_id": w.agent.user_id(), "subject": "Events!"});
-    ok(&w.app, Method::PATCH, &path, &w.agent, Some(body)).await;
-    let events = ok(&w.app, Method::GET, &format!("{path}/events"), &w.a, None).await;
+    w.app.ok(Method::PATCH, &path, &w.agent, Some(body)).await;
+    let events = w.app.ok(Method::GET, &format!("{path}/events"), &w.a, None).await;
     let find = |kind: &str| {
         events
             .as_array()
@@ -395,14 +486,7 @@ async fn every_change_is_an_event_with_actor_and_values() {
 async fn sla_deadlines_follow_tier_and_priority() {
     let w = world().await;
     // Anna's organization has a premium contract: urgent = 30 min first response, 4 h resolution.
-    let t = ok(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        &w.a,
-        Some(json!({"subject": "Down", "description": "x", "priority": "urgent"})),
-    )
-    .await;
+    let t = w.app.create_ticket(&w.a, json!({"subject": "Down", "description": "x", "priority": "urgent"})).await;
     let minutes = |from: &Value, to: &Value| {
         let parse = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
         (parse(to) - parse(from)).num_minutes()
@@ -410,38 +494,41 @@ async fn sla_deadlines_follow_tier_and_priority() {
     assert_eq!(minutes(&t["created_at"], &t["sla"]["first_response_due_at"]), 30);
     assert_eq!(minutes(&t["created_at"], &t["sla"]["resolution_due_at"]), 240);
     // A new priority recomputes the deadlines from creation.
-    let lowered =
-        ok(&w.app, Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"priority": "low"})))
-            .await;
+    let lowered = w
+        .app
+        .ok(Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"priority": "low"})))
+        .await;
     assert_eq!(minutes(&lowered["created_at"], &lowered["sla"]["first_response_due_at"]), 480);
     // Policies are editable.
-    ok(
-        &w.app,
-        Method::PUT,
-        "/api/v1/sla-policies/standard/normal",
-        &w.admin,
-        Some(json!({"first_response_minutes": 15, "resolution_minutes": 60})),
-    )
-    .await;
-    let bert = open_ticket(&w.app, &w.b, "Standard", "x").await;
+    w.app
+        .ok(
+            Method::PUT,
+            "/api/v1/sla-policies/standard/normal",
+            &w.admin,
+            Some(json!({"first_response_minutes": 15, "resolution_minutes": 60})),
+        )
+        .await;
+    let bert = w.app.open_ticket(&w.b, "Standard", "x").await;
     assert_eq!(minutes(&bert["created_at"], &bert["sla"]["first_response_due_at"]), 15);
-    let (status, _) = send(
-        &w.app,
-        Method::PUT,
-        "/api/v1/sla-policies/standard/normal",
-        Some(&w.admin),
-        Some(json!({"first_response_minutes": 0, "resolution_minutes": 60})),
-    )
-    .await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::PUT,
+            "/api/v1/sla-policies/standard/normal",
+            Some(&w.admin),
+            Some(json!({"first_response_minutes": 0, "resolution_minutes": 60})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = send(
-        &w.app,
-        Method::PUT,
-        "/api/v1/sla-policies/gold/normal",
-        Some(&w.admin),
-        Some(json!({"first_response_minutes": 1, "resolution_minutes": 60})),
-    )
-    .await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::PUT,
+            "/api/v1/sla-policies/gold/normal",
+            Some(&w.admin),
+            Some(json!({"first_response_minutes": 1, "resolution_minutes": 60})),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A missed deadline shows as breached, in the ticket and in the filter.
     use diesel::RunQueryDsl;
@@ -451,12 +538,12 @@ async fn sla_deadlines_follow_tier_and_priority() {
     ))
     .execute(&mut w.app.db.connect())
     .unwrap();
-    let breached = ok(&w.app, Method::GET, "/api/v1/tickets?sla_status=breached", &w.agent, None).await;
+    let breached = w.app.ok(Method::GET, "/api/v1/tickets?sla_status=breached", &w.agent, None).await;
     let items = breached["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], bert["id"]);
     assert_eq!(items[0]["sla"]["status"], "breached");
-    let stats = ok(&w.app, Method::GET, "/api/v1/tickets/stats", &w.agent, None).await;
+    let stats = w.app.ok(Method::GET, "/api/v1/tickets/stats", &w.agent, None).await;
     assert_eq!(stats["by_sla_status"]["breached"], 1);
     assert_eq!(stats["by_status"]["new"], 2);
     assert_eq!(stats["unassigned"], 2);
@@ -466,39 +553,15 @@ async fn sla_deadlines_follow_tier_and_priority() {
 async fn the_queue_serves_premium_then_standard_then_the_rest_by_deadline() {
     let w = world().await;
     let dora = w.app.customer("dora").await; // no organization
-    let none_urgent = ok(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        &dora,
-        Some(json!({"subject": "none urgent", "description": "x", "priority": "urgent"})),
-    )
-    .await;
-    let standard_low = ok(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        &w.b,
-        Some(json!({"subject": "standard low", "description": "x", "priority": "low"})),
-    )
-    .await;
-    let premium_low = ok(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        &w.a,
-        Some(json!({"subject": "premium low", "description": "x", "priority": "low"})),
-    )
-    .await;
-    let premium_urgent = ok(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        &w.c,
-        Some(json!({"subject": "premium urgent", "description": "x", "priority": "urgent"})),
-    )
-    .await;
-    let queue = ok(&w.app, Method::GET, "/api/v1/tickets?sort=queue", &w.agent, None).await;
+    let none_urgent =
+        w.app.create_ticket(&dora, json!({"subject": "none urgent", "description": "x", "priority": "urgent"})).await;
+    let standard_low =
+        w.app.create_ticket(&w.b, json!({"subject": "standard low", "description": "x", "priority": "low"})).await;
+    let premium_low =
+        w.app.create_ticket(&w.a, json!({"subject": "premium low", "description": "x", "priority": "low"})).await;
+    let premium_urgent =
+        w.app.create_ticket(&w.c, json!({"subject": "premium urgent", "description": "x", "priority": "urgent"})).await;
+    let queue = w.app.ok(Method::GET, "/api/v1/tickets?sort=queue", &w.agent, None).await;
     let order: Vec<&Value> = queue["items"].as_array().unwrap().iter().map(|t| &t["id"]).collect();
     assert_eq!(order, vec![&premium_urgent["id"], &premium_low["id"], &standard_low["id"], &none_urgent["id"]]);
 }
@@ -506,36 +569,35 @@ async fn the_queue_serves_premium_then_standard_then_the_rest_by_deadline() {
 #[tokio::test]
 async fn search_understands_german_word_forms_and_visible_comments() {
     let w = world().await;
-    let printer = open_ticket(&w.app, &w.a, "Problem mit dem Drucker", "Das Papierfach des Druckers klemmt").await;
-    open_ticket(&w.app, &w.a, "Passwort vergessen", "Ich komme nicht mehr rein").await;
-    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=Druckers", &w.a, None).await;
+    let printer = w.app.open_ticket(&w.a, "Problem mit dem Drucker", "Das Papierfach des Druckers klemmt").await;
+    w.app.open_ticket(&w.a, "Passwort vergessen", "Ich komme nicht mehr rein").await;
+    let found = w.app.ok(Method::GET, "/api/v1/tickets?q=Druckers", &w.a, None).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
     assert_eq!(found["items"][0]["id"], printer["id"]);
-    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=Drucker", &w.a, None).await;
+    let found = w.app.ok(Method::GET, "/api/v1/tickets?q=Drucker", &w.a, None).await;
     assert_eq!(found["items"][0]["id"], printer["id"]);
     // English stemming too.
-    let english = open_ticket(&w.app, &w.a, "Invoices missing", "The invoice emails never arrive").await;
-    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=invoice", &w.a, None).await;
+    let english = w.app.open_ticket(&w.a, "Invoices missing", "The invoice emails never arrive").await;
+    let found = w.app.ok(Method::GET, "/api/v1/tickets?q=invoice", &w.a, None).await;
     assert_eq!(found["items"][0]["id"], english["id"]);
     // A public reply makes its ticket findable.
-    ok(
-        &w.app,
-        Method::POST,
-        &format!("/api/v1/tickets/{}/comments", printer["id"]),
-        &w.agent,
-        Some(json!({"body": "Bitte Toner tauschen"})),
-    )
-    .await;
-    let found = ok(&w.app, Method::GET, "/api/v1/tickets?q=Toner", &w.a, None).await;
+    w.app
+        .ok(
+            Method::POST,
+            &format!("/api/v1/tickets/{}/comments", printer["id"]),
+            &w.agent,
+            Some(json!({"body": "Bitte Toner tauschen"})),
+        )
+        .await;
+    let found = w.app.ok(Method::GET, "/api/v1/tickets?q=Toner", &w.a, None).await;
     assert_eq!(found["items"][0]["id"], printer["id"]);
 }
 
 #[tokio::test]
 async fn agents_find_callers_by_phone_and_log_tickets_for_them() {
     let w = world().await;
-    open_ticket(&w.app, &w.a, "Open one", "x").await;
-    let matches =
-        ok(&w.app, Method::GET, "/api/v1/customers/lookup?phone=%2B49%2030%20123%204567", &w.agent, None).await;
+    w.app.open_ticket(&w.a, "Open one", "x").await;
+    let matches = w.app.ok(Method::GET, "/api/v1/customers/lookup?phone=%2B49%2030%20123%204567", &w.agent, None).await;
     let anna = matches
         .as_array()
         .unwrap()
@@ -545,34 +607,36 @@ async fn agents_find_callers_by_phone_and_log_tickets_for_them() {
     assert_eq!(anna["organization"]["name"], "Alpha GmbH");
     assert_eq!(anna["contract_tier"], "premium");
     assert_eq!(anna["open_tickets"], 1);
-    let none = ok(&w.app, Method::GET, "/api/v1/customers/lookup?phone=0409999999", &w.agent, None).await;
+    let none = w.app.ok(Method::GET, "/api/v1/customers/lookup?phone=0409999999", &w.agent, None).await;
     assert!(none.as_array().unwrap().is_empty());
-    let (status, _) = send(&w.app, Method::GET, "/api/v1/customers/lookup?phone=12", Some(&w.agent), None).await;
+    let (status, _) = w.app.send(Method::GET, "/api/v1/customers/lookup?phone=12", Some(&w.agent), None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let logged = ok(&w.app, Method::POST, "/api/v1/tickets", &w.agent, Some(json!({
+    let logged = w.app.create_ticket(&w.agent, json!({
         "subject": "Called about VPN", "description": "Caller cannot connect", "requester_id": anna["person"]["id"], "channel": "phone"
-    }))).await;
+    })).await;
     assert_eq!(logged["channel"], "phone");
     assert_eq!(logged["requester"]["email"], "anna@alpha.example");
     assert_eq!(logged["organization"]["contract_tier"], "premium");
-    let (status, _) = send(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(&w.a),
-        Some(json!({"subject": "x", "description": "x", "channel": "phone"})),
-    )
-    .await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&w.a),
+            Some(json!({"subject": "x", "description": "x", "channel": "phone"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "customers cannot claim the phone channel");
-    let (status, _) = send(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(&w.a),
-        Some(json!({"subject": "x", "description": "x", "requester_id": w.b.user_id()})),
-    )
-    .await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&w.a),
+            Some(json!({"subject": "x", "description": "x", "requester_id": w.b.user_id()})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -590,60 +654,58 @@ async fn registration_with_an_organization_domain_joins_it() {
 async fn organizations_and_categories_are_validated_and_admin_only() {
     let w = world().await;
     let (status, problem) =
-        send(&w.app, Method::POST, "/api/v1/organizations", Some(&w.admin), Some(json!({"name": "Alpha GmbH"}))).await;
+        w.app.send(Method::POST, "/api/v1/organizations", Some(&w.admin), Some(json!({"name": "Alpha GmbH"}))).await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("name_taken")));
-    let (status, problem) = send(
-        &w.app,
-        Method::POST,
-        "/api/v1/organizations",
-        Some(&w.admin),
-        Some(json!({"name": "X", "domains": ["not a domain"]})),
-    )
-    .await;
+    let (status, problem) = w
+        .app
+        .send(
+            Method::POST,
+            "/api/v1/organizations",
+            Some(&w.admin),
+            Some(json!({"name": "X", "domains": ["not a domain"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(problem["errors"]["domains"].is_array());
     let (status, _) =
-        send(&w.app, Method::POST, "/api/v1/organizations", Some(&w.agent), Some(json!({"name": "Y"}))).await;
+        w.app.send(Method::POST, "/api/v1/organizations", Some(&w.agent), Some(json!({"name": "Y"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let list = ok(&w.app, Method::GET, "/api/v1/organizations", &w.agent, None).await;
+    let list = w.app.ok(Method::GET, "/api/v1/organizations", &w.agent, None).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 
     let id = list["items"][0]["id"].as_i64().unwrap();
-    let updated = ok(
-        &w.app,
-        Method::PATCH,
-        &format!("/api/v1/organizations/{id}"),
-        &w.admin,
-        Some(json!({"dpa_signed_at": "2026-01-15"})),
-    )
-    .await;
+    let updated = w
+        .app
+        .ok(
+            Method::PATCH,
+            &format!("/api/v1/organizations/{id}"),
+            &w.admin,
+            Some(json!({"dpa_signed_at": "2026-01-15"})),
+        )
+        .await;
     assert_eq!(updated["dpa_signed_at"], "2026-01-15");
-    let cleared = ok(
-        &w.app,
-        Method::PATCH,
-        &format!("/api/v1/organizations/{id}"),
-        &w.admin,
-        Some(json!({"dpa_signed_at": null})),
-    )
-    .await;
+    let cleared = w
+        .app
+        .ok(Method::PATCH, &format!("/api/v1/organizations/{id}"), &w.admin, Some(json!({"dpa_signed_at": null})))
+        .await;
     assert!(cleared["dpa_signed_at"].is_null());
 
     let hidden =
-        ok(&w.app, Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Retired", "active": false})))
-            .await;
-    ok(&w.app, Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Billing"}))).await;
-    let for_customer = ok(&w.app, Method::GET, "/api/v1/categories", &w.a, None).await;
+        w.app.ok(Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Retired", "active": false}))).await;
+    w.app.ok(Method::POST, "/api/v1/categories", &w.admin, Some(json!({"name": "Billing"}))).await;
+    let for_customer = w.app.ok(Method::GET, "/api/v1/categories", &w.a, None).await;
     assert_eq!(for_customer.as_array().unwrap().len(), 1, "customers see active categories only");
-    let (status, _) = send(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(&w.a),
-        Some(json!({"subject": "x", "description": "x", "category_id": hidden["id"]})),
-    )
-    .await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&w.a),
+            Some(json!({"subject": "x", "description": "x", "category_id": hidden["id"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = send(&w.app, Method::POST, "/api/v1/categories", Some(&w.a), Some(json!({"name": "Mine"}))).await;
+    let (status, _) = w.app.send(Method::POST, "/api/v1/categories", Some(&w.a), Some(json!({"name": "Mine"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -656,24 +718,25 @@ async fn invalid_ticket_input_is_a_422_problem() {
         (json!({"subject": "x", "description": ""}), "description"),
         (json!({"subject": "x", "description": "x", "category_id": 424242}), "category_id"),
     ] {
-        let (status, problem) = send(&w.app, Method::POST, "/api/v1/tickets", Some(&w.a), Some(body.clone())).await;
+        let (status, problem) = w.app.send(Method::POST, "/api/v1/tickets", Some(&w.a), Some(body.clone())).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(problem["errors"][field].is_array(), "{body}: {problem}");
     }
-    let (status, _) = send(
-        &w.app,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(&w.a),
-        Some(json!({"subject": "x", "description": "x", "priority": "extreme"})),
-    )
-    .await;
+    let (status, _) = w
+        .app
+        .send(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&w.a),
+            Some(json!({"subject": "x", "description": "x", "priority": "extreme"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     for query in ["status=bogus", "limit=0", "created_after=yesterday", "assignee_id=someone", "cursor=%%%"] {
-        let (status, _) = send(&w.app, Method::GET, &format!("/api/v1/tickets?{query}"), Some(&w.agent), None).await;
+        let (status, _) = w.app.send(Method::GET, &format!("/api/v1/tickets?{query}"), Some(&w.agent), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
     }
-    let (status, _) = send(&w.app, Method::GET, "/api/v1/tickets/not-a-number", Some(&w.agent), None).await;
+    let (status, _) = w.app.send(Method::GET, "/api/v1/tickets/not-a-number", Some(&w.agent), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -681,13 +744,14 @@ async fn invalid_ticket_input_is_a_422_problem() {
 async fn ticket_changes_are_emailed_to_the_requester() {
     let smtp = SmtpServer::start().await;
     let w = world_with(TestApp::builder().smtp(&smtp).spawn().await).await;
-    let t = open_ticket(&w.app, &w.a, "Mail me", "x").await;
+    let t = w.app.open_ticket(&w.a, "Mail me", "x").await;
     let number = t["number"].as_i64().unwrap();
     smtp.wait_for("anna@alpha.example", |m| {
         m.subject == format!("[#{number}] Mail me") && m.text().contains("received")
     })
     .await;
-    ok(&w.app, Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"status": "pending"})))
+    w.app
+        .ok(Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"status": "pending"})))
         .await;
     smtp.wait_for("anna@alpha.example", |m| m.text().contains("waiting for your reply")).await;
 }

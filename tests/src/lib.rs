@@ -3,6 +3,7 @@
 //!
 //! - [`db`]: one migrated template database per run, cloned per test (`CREATE DATABASE ... TEMPLATE`).
 //! - [`app`]: the real `helpdesk` binary started on a random port against such a clone.
+//! - [`domain`]: requests that read like the spec (`app.open_ticket(..)`).
 //! - [`smtp`]: a real SMTP server (python aiosmtpd) on loopback, and helpers to read what it received.
 //!
 //! `make test` starts a throwaway PostgreSQL cluster and exports `DATABASE_URL` (an admin
@@ -12,6 +13,7 @@
 pub mod app;
 pub mod captcha;
 pub mod db;
+pub mod domain;
 pub mod paths;
 pub mod smtp;
 pub mod storage;

@@ -44,6 +44,16 @@ pub fn SlaBadge(status: SlaStatus) -> impl IntoView {
     view! { <span class=format!("badge sla-{status}")>{move || i18n.t(sla_key(status))}</span> }
 }
 
+/// A read's outcome: nothing while it loads, the error in plain language if it failed, else
+/// what `ok` makes of the value. Reads never fail silently.
+pub fn loaded<T, V: IntoView + 'static>(result: Option<Result<T, ApiError>>, ok: impl FnOnce(T) -> V) -> AnyView {
+    match result {
+        None => ().into_any(),
+        Some(Ok(value)) => ok(value).into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+    }
+}
+
 /// An API error in plain language.
 #[component]
 pub fn ErrorText(error: RwSignal<Option<ApiError>>) -> impl IntoView {

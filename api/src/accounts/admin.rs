@@ -15,22 +15,16 @@ use super::{
     repo,
 };
 use crate::{
-    app::AppState,
     auth::{Admin, password, password_tokens, sessions},
     db::{self, schema::users},
     email::{self, Message},
-    error::ApiError,
+    error::{ApiError, ProblemCode},
     organizations, pagination,
+    state::AppState,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_users).service(create_user).service(get_user).service(update_user).service(deactivate_user);
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern.
-pub fn like_pattern(q: &str) -> String {
-    let escaped = q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// Accounts, oldest first; `q` searches name, email and username.
@@ -58,7 +52,7 @@ async fn list_users(
             q = q.filter(users::role.eq(role));
         }
         if let Some(text) = query.q.as_deref().filter(|t| !t.trim().is_empty()) {
-            let pattern = like_pattern(text);
+            let pattern = db::like_pattern(text);
             q = q.filter(
                 users::full_name
                     .ilike(pattern.clone())
@@ -99,13 +93,16 @@ async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
+    let hash = match body.password.clone() {
+        Some(p) => Some(password::hash_off_thread(p, state.config.bcrypt_cost).await?),
+        None => None,
+    };
     let st = state.clone();
     let user = db::run(&state.pool, move |conn| {
-        let hash = body.password.as_deref().map(|p| password::hash(p, st.config.bcrypt_cost)).transpose()?;
         let locale = body.locale.unwrap_or(Locale::En);
         conn.transaction(|conn| {
             if let Some(org) = body.organization_id
-                && organizations::find(conn, org)?.is_none()
+                && organizations::repo::find(conn, org)?.is_none()
             {
                 return Err(ApiError::field("organization_id", "is not an existing organization"));
             }
@@ -166,7 +163,7 @@ async fn get_user(
 }
 
 fn own_account() -> ApiError {
-    ApiError::conflict("own_account", "You cannot demote or deactivate your own account; ask another admin.")
+    ApiError::conflict(ProblemCode::OwnAccount, "You cannot demote or deactivate your own account; ask another admin.")
 }
 
 /// Change an account's role or active flag. Deactivating ends all its sessions at once.
@@ -197,7 +194,7 @@ async fn update_user(
         conn.transaction(|conn| {
             let current = repo::find(conn, id)?.ok_or(ApiError::NotFound)?;
             if let Some(Some(org)) = body.organization_id
-                && organizations::find(conn, org)?.is_none()
+                && organizations::repo::find(conn, org)?.is_none()
             {
                 return Err(ApiError::field("organization_id", "is not an existing organization"));
             }

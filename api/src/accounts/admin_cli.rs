@@ -1,20 +1,20 @@
 //! `helpdesk create-admin`: the first administrator, created from the command line.
 
 use diesel::{Connection, PgConnection};
-use helpdesk_types::{Locale, Role};
+use helpdesk_types::{Locale, Role, accounts::CreateUser, validation};
+use validator::Validate;
 
 use super::{
-    domain::{Email, FullName, Username},
     model::{NewUser, User},
     repo,
 };
-use crate::auth::password;
+use crate::{auth::password, error::field_errors};
 
 /// Why an admin could not be created; printed as one line, exit code 1.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateAdminError {
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid { field: String, message: String },
     #[error("an account with the email {0} already exists")]
     EmailTaken(String),
     #[error("the username {0} is taken; choose another with --username")]
@@ -33,38 +33,43 @@ pub struct CreateAdmin<'a> {
     pub bcrypt_cost: u32,
 }
 
-fn invalid(field: &'static str) -> impl FnOnce(String) -> CreateAdminError {
-    move |message| CreateAdminError::Invalid { field, message }
+/// Checks the input with exactly the rules of `POST /api/v1/users` (the command line names the
+/// full name `name`).
+fn validated(input: &CreateAdmin<'_>) -> Result<CreateUser, CreateAdminError> {
+    let request = CreateUser {
+        full_name: input.full_name.trim().to_owned(),
+        email: input.email.trim().to_lowercase(),
+        username: input.username.map_or_else(|| validation::suggest_username(input.email), |u| u.trim().to_lowercase()),
+        role: Role::Admin,
+        organization_id: None,
+        password: Some(input.password.to_owned()),
+        locale: Some(Locale::En),
+    };
+    request.validate().map_err(|errors| {
+        let (field, messages) = field_errors(&errors).into_iter().next().unwrap_or_default();
+        let field = if field == "full_name" { "name".to_owned() } else { field };
+        CreateAdminError::Invalid { field, message: messages.join("; ") }
+    })?;
+    Ok(request)
 }
 
 pub fn create_admin(conn: &mut PgConnection, input: &CreateAdmin<'_>) -> Result<User, CreateAdminError> {
-    let email = Email::parse(input.email).map_err(invalid("email"))?;
-    let full_name = FullName::parse(input.full_name).map_err(invalid("name"))?;
-    let username = match input.username {
-        Some(u) => Username::parse(u).map_err(invalid("username"))?,
-        None => Username::suggest_from(&email),
-    };
-    if input.password.chars().count() < password::MIN_PASSWORD_CHARS {
-        return Err(CreateAdminError::Invalid {
-            field: "password",
-            message: format!("must be at least {} characters", password::MIN_PASSWORD_CHARS),
-        });
-    }
-    let hash = password::hash(input.password, input.bcrypt_cost)
-        .map_err(|_| invalid("password")(format!("must be at most {} bytes", password::MAX_PASSWORD_BYTES)))?;
+    let request = validated(input)?;
+    let hash = password::hash(input.password, input.bcrypt_cost)?;
+    let (email, username) = (request.email.as_str(), request.username.as_str());
     conn.transaction(|conn| {
-        if repo::email_taken(conn, email.as_str())? {
-            return Err(CreateAdminError::EmailTaken(email.as_str().to_owned()));
+        if repo::email_taken(conn, email)? {
+            return Err(CreateAdminError::EmailTaken(email.to_owned()));
         }
-        if repo::username_taken(conn, username.as_str())? {
-            return Err(CreateAdminError::UsernameTaken(username.as_str().to_owned()));
+        if repo::username_taken(conn, username)? {
+            return Err(CreateAdminError::UsernameTaken(username.to_owned()));
         }
         let user = repo::insert(
             conn,
             &NewUser {
-                email: email.as_str(),
-                username: username.as_str(),
-                full_name: &full_name.into_inner(),
+                email,
+                username,
+                full_name: &request.full_name,
                 company: None,
                 phone: None,
                 password_hash: Some(&hash),

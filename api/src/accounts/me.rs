@@ -6,18 +6,17 @@ use diesel::prelude::*;
 use helpdesk_types::{
     Account, Problem,
     accounts::{ChangePassword, UpdateMe},
-    validation,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::{model::User, repo};
 use crate::{
-    app::AppState,
     auth::{AuthUser, password, sessions},
     db::{self, schema::users},
     email::{self, Message},
     error::ApiError,
+    state::AppState,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -56,7 +55,7 @@ fn optional(value: &str) -> Option<String> {
 }
 
 /// The changes `body` makes to `user`, and the names of the fields that change.
-fn diff(user: &User, body: &UpdateMe) -> Result<(Changes, Vec<String>), ApiError> {
+fn diff(user: &User, body: &UpdateMe) -> (Changes, Vec<String>) {
     let mut changes = Changes::default();
     let mut fields = Vec::new();
     if let Some(name) = body.full_name.as_deref().map(str::trim).filter(|n| *n != user.full_name) {
@@ -76,9 +75,6 @@ fn diff(user: &User, body: &UpdateMe) -> Result<(Changes, Vec<String>), ApiError
         fields.push("company".to_owned());
     }
     if let Some(p) = body.phone.as_deref().map(optional).filter(|p| *p != user.phone) {
-        if let Some(problem) = p.as_deref().and_then(validation::phone_problem) {
-            return Err(ApiError::field("phone", problem));
-        }
         changes.phone = Some(p);
         fields.push("phone".to_owned());
     }
@@ -86,7 +82,7 @@ fn diff(user: &User, body: &UpdateMe) -> Result<(Changes, Vec<String>), ApiError
         changes.locale = Some(l);
         fields.push("locale".to_owned());
     }
-    Ok((changes, fields))
+    (changes, fields)
 }
 
 /// Change your own data. Changing `email` or `username` needs `current_password`. Every change
@@ -110,7 +106,7 @@ async fn update_me(
 ) -> Result<web::Json<Account>, ApiError> {
     let body = body.into_inner();
     body.validate()?;
-    let (changes, fields) = diff(&me.user, &body)?;
+    let (changes, fields) = diff(&me.user, &body);
     if fields.is_empty() {
         return Ok(web::Json(me.user.into()));
     }
@@ -119,7 +115,7 @@ async fn update_me(
             return Err(ApiError::field("current_password", "is required to change your email address or username"));
         };
         let hash = me.user.password_hash.clone().unwrap_or_default();
-        if !web::block(move || password::verify(&current, &hash)).await? {
+        if !password::verify_off_thread(current, hash).await? {
             return Err(ApiError::field("current_password", "is wrong"));
         }
     }
@@ -165,13 +161,13 @@ async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
+    let hash = me.user.password_hash.clone().unwrap_or_default();
+    if !password::verify_off_thread(body.current_password.clone(), hash).await? {
+        return Err(ApiError::field("current_password", "is wrong"));
+    }
+    let new_hash = password::hash_off_thread(body.new_password.clone(), state.config.bcrypt_cost).await?;
     let st = state.clone();
     db::run(&state.pool, move |conn| {
-        let hash = me.user.password_hash.clone().unwrap_or_default();
-        if !password::verify(&body.current_password, &hash) {
-            return Err(ApiError::field("current_password", "is wrong"));
-        }
-        let new_hash = password::hash(&body.new_password, st.config.bcrypt_cost)?;
         conn.transaction(|conn| {
             repo::set_password(conn, me.id(), &new_hash)?;
             sessions::revoke_all(conn, me.id(), Some(me.session_id), "password changed")?;

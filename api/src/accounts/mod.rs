@@ -3,7 +3,6 @@
 
 pub mod admin;
 pub mod admin_cli;
-pub mod domain;
 pub mod me;
 pub mod model;
 pub mod repo;

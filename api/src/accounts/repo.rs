@@ -9,7 +9,10 @@ use diesel::{
 use helpdesk_types::Role;
 
 use super::model::{NewUser, User};
-use crate::{db::schema::users, error::ApiError};
+use crate::{
+    db::schema::users,
+    error::{ApiError, ProblemCode},
+};
 
 pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<User> {
     diesel::insert_into(users::table).values(new).returning(User::as_returning()).get_result(conn)
@@ -55,12 +58,12 @@ pub fn ensure_available(conn: &mut PgConnection, email: Option<&str>, username: 
     if let Some(email) = email
         && email_taken(conn, email)?
     {
-        return Err(ApiError::conflict_field("email_taken", "email", "is already registered"));
+        return Err(ApiError::conflict_field(ProblemCode::EmailTaken, "email", "is already registered"));
     }
     if let Some(username) = username
         && username_taken(conn, username)?
     {
-        return Err(ApiError::conflict_field("username_taken", "username", "is already taken"));
+        return Err(ApiError::conflict_field(ProblemCode::UsernameTaken, "username", "is already taken"));
     }
     Ok(())
 }
@@ -71,10 +74,10 @@ pub fn map_unique_violation(err: DieselError) -> ApiError {
     if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
         match info.constraint_name() {
             Some("users_email_key") => {
-                return ApiError::conflict_field("email_taken", "email", "is already registered");
+                return ApiError::conflict_field(ProblemCode::EmailTaken, "email", "is already registered");
             }
             Some("users_username_key") => {
-                return ApiError::conflict_field("username_taken", "username", "is already taken");
+                return ApiError::conflict_field(ProblemCode::UsernameTaken, "username", "is already taken");
             }
             _ => {}
         }
@@ -95,4 +98,32 @@ pub fn set_password(conn: &mut PgConnection, user_id: i64, hash: &str) -> QueryR
 /// Records activity (sign-in, refresh) for the inactivity rules of P2.
 pub fn mark_active(conn: &mut PgConnection, user_id: i64) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id)).set(users::last_active_at.eq(Utc::now())).execute(conn)
+}
+
+/// Customers whose phone number has the same digits, or the same last nine digits (so
+/// `+49 30 1234567` finds `030 1234567`), oldest first.
+pub fn customers_by_phone(conn: &mut PgConnection, digits: &str, limit: i64) -> QueryResult<Vec<User>> {
+    use diesel::{dsl::sql, sql_types::Bool};
+    users::table
+        .filter(users::role.eq(Role::Customer))
+        .filter(
+            sql::<Bool>("(users.phone_digits = ")
+                .bind::<diesel::sql_types::Text, _>(digits.to_owned())
+                .sql(" OR (length(users.phone_digits) >= 9 AND length(")
+                .bind::<diesel::sql_types::Text, _>(digits.to_owned())
+                .sql(") >= 9 AND right(users.phone_digits, 9) = right(")
+                .bind::<diesel::sql_types::Text, _>(digits.to_owned())
+                .sql(", 9)))"),
+        )
+        .select(User::as_select())
+        .order(users::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// The organization is deleted: its members stay, without an organization.
+pub fn leave_organization(conn: &mut PgConnection, organization_id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::organization_id.eq(organization_id)))
+        .set(users::organization_id.eq(None::<i64>))
+        .execute(conn)
 }

@@ -2,6 +2,9 @@
 //! people who may see the ticket (and, on internal notes, only for staff), deletion with the
 //! ticket, and a sweep that keeps rows and objects consistent.
 
+pub mod model;
+pub mod receive;
+pub mod repo;
 pub mod routes;
 pub mod sweep;
 pub mod validate;

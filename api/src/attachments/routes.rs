@@ -1,202 +1,40 @@
 //! `POST/GET /api/v1/tickets/{id}/attachments`, `GET/DELETE /api/v1/attachments/{id}`.
 
-use actix_multipart::{Field, Multipart, MultipartError};
+use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web};
-use bytes::BytesMut;
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use futures_util::TryStreamExt;
-use helpdesk_types::{
-    Problem,
-    tickets::{Attachment, TicketStatus},
-};
-use sha2::{Digest, Sha256};
+use chrono::Utc;
+use diesel::Connection;
+use helpdesk_types::{Problem, tickets::Attachment};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::validate;
+use super::{
+    model::NewAttachment,
+    receive::{self, Received},
+    repo,
+};
 use crate::{
-    app::AppState,
-    auth::{AuthUser, tokens},
-    db::{
-        self,
-        schema::{attachments, comments, tickets},
-    },
+    auth::AuthUser,
+    db,
     error::ApiError,
+    state::AppState,
     tickets::{
-        access::{Viewer, find_visible},
         events::{self, Change},
         model::TicketRow,
+        policy::{self, Viewer},
+        repo as tickets,
     },
 };
-
-/// Files per upload request.
-const MAX_FILES: usize = 10;
-/// How long uploaders may delete their own attachment.
-const OWN_DELETE_MINUTES: i64 = 15;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(upload).service(list_attachments).service(download).service(delete_attachment);
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = attachments, check_for_backend(diesel::pg::Pg))]
-pub struct AttachmentRow {
-    pub id: i64,
-    pub ticket_id: i64,
-    pub comment_id: Option<i64>,
-    pub internal: bool,
-    pub object_key: String,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_by: Option<i64>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<AttachmentRow> for Attachment {
-    fn from(r: AttachmentRow) -> Self {
-        Self {
-            id: r.id,
-            filename: r.filename,
-            content_type: r.content_type,
-            size: r.size,
-            sha256: r.sha256,
-            uploaded_by: r.uploaded_by,
-            created_at: r.created_at,
-            comment_id: r.comment_id,
-        }
-    }
-}
-
-/// A file stored in the object store whose row is not committed yet.
-struct Received {
-    key: String,
-    filename: String,
-    content_type: &'static str,
-    size: i64,
-    sha256: String,
-}
-
-fn multipart_error(err: MultipartError) -> ApiError {
-    match err {
-        MultipartError::ContentTypeMissing
-        | MultipartError::ContentTypeParse
-        | MultipartError::ContentTypeIncompatible
-        | MultipartError::BoundaryMissing => {
-            ApiError::UnsupportedMediaType("Send the files as multipart/form-data in the field `file`.".into())
-        }
-        other => ApiError::bad_request(format!("The multipart body could not be read: {other}")),
-    }
-}
-
-/// A failure of the multipart stream itself; after one, the stream must not be polled again.
-fn stream_error(err: MultipartError, broken: &mut bool) -> ApiError {
-    *broken = true;
-    multipart_error(err)
-}
-
-fn unsupported_type() -> ApiError {
-    ApiError::UnsupportedMediaType(format!(
-        "Only these file types are accepted, and the content must match the extension: {}.",
-        validate::allowed_list()
-    ))
-}
-
-/// Reads one file field, keeping at most `limit` bytes, and checks its type by content.
-async fn receive(field: &mut Field, limit: u64, broken: &mut bool) -> Result<(Received, bytes::Bytes), ApiError> {
-    let raw_name = field.content_disposition().and_then(|cd| cd.get_filename()).unwrap_or_default().to_owned();
-    let ext =
-        validate::extension(&raw_name).filter(|e| validate::content_type(e).is_some()).ok_or_else(unsupported_type)?;
-    let mut buf = BytesMut::new();
-    while let Some(chunk) = field.try_next().await.map_err(|e| stream_error(e, broken))? {
-        if (buf.len() + chunk.len()) as u64 > limit {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "Each file may be at most {limit} bytes ({} MiB).",
-                limit / (1024 * 1024)
-            )));
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    if buf.is_empty() {
-        return Err(ApiError::field("file", "is empty"));
-    }
-    if !validate::content_matches(&ext, &buf) {
-        return Err(unsupported_type());
-    }
-    let bytes = buf.freeze();
-    let received = Received {
-        key: hex::encode(tokens::hash(&tokens::generate())),
-        filename: validate::sanitize_filename(&raw_name, &ext),
-        content_type: validate::content_type(&ext).unwrap_or("application/octet-stream"),
-        size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-        sha256: hex::encode(Sha256::digest(&bytes)),
-    };
-    Ok((received, bytes))
-}
-
-/// Reads the rest of a rejected upload without keeping it, so the client can read the answer
-/// (a server that stops reading mid-body makes many clients see a reset instead).
-async fn drain(payload: &mut Multipart) {
-    let mut budget: usize = 64 * 1024 * 1024;
-    while let Ok(Some(mut field)) = payload.try_next().await {
-        while let Ok(Some(chunk)) = field.try_next().await {
-            budget = budget.saturating_sub(chunk.len());
-            if budget == 0 {
-                return;
-            }
-        }
-    }
-}
-
-async fn small_text(field: &mut Field, broken: &mut bool) -> Result<String, ApiError> {
-    let mut buf = Vec::new();
-    while let Some(chunk) = field.try_next().await.map_err(|e| stream_error(e, broken))? {
-        buf.extend_from_slice(&chunk);
-        if buf.len() > 64 {
-            return Err(ApiError::field("comment_id", "must be a comment id"));
-        }
-    }
-    String::from_utf8(buf).map_err(|_| ApiError::field("comment_id", "must be a comment id"))
-}
-
-/// Reads every part: stores each file as soon as it is validated, remembers `comment_id`.
-async fn receive_all(
-    state: &AppState,
-    payload: &mut Multipart,
-    stored: &mut Vec<Received>,
-    broken: &mut bool,
-) -> Result<Option<i64>, ApiError> {
-    let mut comment_id = None;
-    while let Some(mut field) = payload.try_next().await.map_err(|e| stream_error(e, broken))? {
-        match field.name() {
-            Some("file") => {
-                if stored.len() == MAX_FILES {
-                    return Err(ApiError::field("file", format!("at most {MAX_FILES} files per request")));
-                }
-                let (received, bytes) = receive(&mut field, state.config.max_upload_bytes, broken).await?;
-                state.storage.put(&received.key, bytes).await?;
-                stored.push(received);
-            }
-            Some("comment_id") => {
-                let text = small_text(&mut field, broken).await?;
-                comment_id =
-                    Some(text.trim().parse().map_err(|_| ApiError::field("comment_id", "must be a comment id"))?);
-            }
-            _ => while field.try_next().await.map_err(|e| stream_error(e, broken))?.is_some() {},
-        }
-    }
-    Ok(comment_id)
 }
 
 /// The ticket and the caller, checked before the body is read: visible, not closed.
 async fn open_ticket(state: &AppState, user: AuthUser, id: i64) -> Result<(Viewer, TicketRow), ApiError> {
     db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
-        let ticket = find_visible(conn, &viewer, id, false)?;
-        if ticket.status == TicketStatus::Closed {
-            return Err(crate::tickets::access::ticket_closed());
-        }
+        let ticket = tickets::find_visible(conn, &viewer, id, false)?;
+        policy::ensure_open(&ticket)?;
         Ok((viewer, ticket))
     })
     .await
@@ -229,68 +67,20 @@ pub async fn upload(
     let (viewer, ticket) = match open_ticket(&state, user, id.into_inner()).await {
         Ok(found) => found,
         Err(err) => {
-            drain(&mut payload).await;
+            receive::drain(&mut payload).await;
             return Err(err);
         }
     };
     let mut stored = Vec::new();
     let mut broken = false;
     let result = async {
-        let comment_id = receive_all(&state, &mut payload, &mut stored, &mut broken).await?;
+        let comment_id = receive::receive_all(&state, &mut payload, &mut stored, &mut broken).await?;
         if stored.is_empty() {
             return Err(ApiError::field("file", "at least one file is required"));
         }
-        let rows: Vec<(String, String, &'static str, i64, String)> = stored
-            .iter()
-            .map(|r| (r.key.clone(), r.filename.clone(), r.content_type, r.size, r.sha256.clone()))
-            .collect();
-        let ticket_id = ticket.id;
-        db::run(&state.pool, move |conn| {
-            conn.transaction(|conn| {
-                let internal = match comment_id {
-                    None => false,
-                    Some(cid) => {
-                        let found: Option<bool> = comments::table
-                            .filter(comments::id.eq(cid))
-                            .filter(comments::ticket_id.eq(ticket_id))
-                            .select(comments::internal)
-                            .first(conn)
-                            .optional()?;
-                        match found {
-                            Some(internal) if !internal || viewer.staff => internal,
-                            _ => return Err(ApiError::NotFound),
-                        }
-                    }
-                };
-                let mut out = Vec::new();
-                for (key, filename, content_type, size, sha256) in rows {
-                    let row: AttachmentRow = diesel::insert_into(attachments::table)
-                        .values((
-                            attachments::ticket_id.eq(ticket_id),
-                            attachments::comment_id.eq(comment_id),
-                            attachments::internal.eq(internal),
-                            attachments::object_key.eq(key),
-                            attachments::filename.eq(&filename),
-                            attachments::content_type.eq(content_type),
-                            attachments::size.eq(size),
-                            attachments::sha256.eq(sha256),
-                            attachments::uploaded_by.eq(viewer.user_id),
-                        ))
-                        .returning(AttachmentRow::as_returning())
-                        .get_result(conn)?;
-                    events::record(
-                        conn,
-                        ticket_id,
-                        &viewer,
-                        Change::AttachmentAdded { filename: &filename, internal },
-                    )?;
-                    out.push(Attachment::from(row));
-                }
-                diesel::update(tickets::table.find(ticket_id)).set(tickets::updated_at.eq(Utc::now())).execute(conn)?;
-                Ok(out)
-            })
-        })
-        .await
+        let files: Vec<Received> = stored.iter().map(Received::clone).collect();
+        db::run(&state.pool, move |conn| conn.transaction(|conn| record(conn, &viewer, &ticket, comment_id, &files)))
+            .await
     }
     .await;
     match result {
@@ -299,11 +89,52 @@ pub async fn upload(
             // Nothing stays behind: objects stored for this request are removed again.
             state.storage.delete_all(&stored.iter().map(|r| r.key.clone()).collect::<Vec<_>>()).await;
             if !broken {
-                drain(&mut payload).await;
+                receive::drain(&mut payload).await;
             }
             Err(err)
         }
     }
+}
+
+/// The rows and events of stored files. Files on a comment share its visibility; a comment the
+/// uploader may not read is "not found".
+fn record(
+    conn: &mut diesel::PgConnection,
+    viewer: &Viewer,
+    ticket: &TicketRow,
+    comment_id: Option<i64>,
+    files: &[Received],
+) -> Result<Vec<Attachment>, ApiError> {
+    let internal = match comment_id {
+        Some(cid) => tickets::comment_internal(conn, viewer, ticket.id, cid)?.ok_or(ApiError::NotFound)?,
+        None => false,
+    };
+    let mut out = Vec::with_capacity(files.len());
+    for file in files {
+        let row = repo::insert(
+            conn,
+            &NewAttachment {
+                ticket_id: ticket.id,
+                comment_id,
+                internal,
+                object_key: &file.key,
+                filename: &file.filename,
+                content_type: file.content_type,
+                size: file.size,
+                sha256: &file.sha256,
+                uploaded_by: Some(viewer.user_id),
+            },
+        )?;
+        events::record(
+            conn,
+            ticket.id,
+            &viewer.actor(),
+            Change::AttachmentAdded { filename: &file.filename, internal },
+        )?;
+        out.push(Attachment::from(row));
+    }
+    tickets::touch(conn, ticket.id)?;
+    Ok(out)
 }
 
 /// The attachments of a ticket you may see (customers: none from internal notes).
@@ -325,38 +156,11 @@ pub async fn list_attachments(
     let id = id.into_inner();
     let rows = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
-        find_visible(conn, &viewer, id, false)?;
-        let mut q = attachments::table
-            .filter(attachments::ticket_id.eq(id))
-            .select(AttachmentRow::as_select())
-            .order(attachments::id)
-            .into_boxed();
-        if !viewer.staff {
-            q = q.filter(attachments::internal.eq(false));
-        }
-        Ok(q.load(conn)?)
+        tickets::find_visible(conn, &viewer, id, false)?;
+        Ok(repo::of_ticket(conn, &viewer, id)?)
     })
     .await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
-}
-
-/// The attachment, if the caller may see it.
-fn find_visible_attachment(
-    conn: &mut PgConnection,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<(AttachmentRow, TicketRow), ApiError> {
-    let row: AttachmentRow = attachments::table
-        .find(id)
-        .select(AttachmentRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(ApiError::NotFound)?;
-    if row.internal && !viewer.staff {
-        return Err(ApiError::NotFound);
-    }
-    let ticket = find_visible(conn, viewer, row.ticket_id, false)?;
-    Ok((row, ticket))
 }
 
 /// `filename*=UTF-8''...` (RFC 6266/8187) with an ASCII fallback.
@@ -399,7 +203,7 @@ pub async fn download(
     let id = id.into_inner();
     let (row, _) = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
-        find_visible_attachment(conn, &viewer, id)
+        repo::find_visible(conn, &viewer, id)
     })
     .await?;
     let etag = format!("\"{}\"", row.sha256);
@@ -446,24 +250,11 @@ pub async fn delete_attachment(
     let key = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
-            let (row, ticket) = find_visible_attachment(conn, &viewer, id)?;
-            let own_and_recent = row.uploaded_by == Some(viewer.user_id)
-                && (Utc::now() - row.created_at).num_minutes() < OWN_DELETE_MINUTES;
-            if !(viewer.staff || own_and_recent) {
-                return Err(ApiError::Forbidden(format!(
-                    "Only support staff, or the uploader within {OWN_DELETE_MINUTES} minutes, may delete an attachment."
-                )));
-            }
-            if ticket.status == TicketStatus::Closed && !viewer.staff {
-                return Err(crate::tickets::access::ticket_closed());
-            }
-            diesel::delete(attachments::table.find(id)).execute(conn)?;
-            events::record(
-                conn,
-                row.ticket_id,
-                &viewer,
-                Change::AttachmentRemoved { filename: &row.filename, internal: row.internal },
-            )?;
+            let (row, ticket) = repo::find_visible(conn, &viewer, id)?;
+            policy::ensure_may_remove_attachment(&viewer, &ticket, row.uploaded_by, row.created_at, Utc::now())?;
+            repo::delete(conn, id)?;
+            let removed = Change::AttachmentRemoved { filename: &row.filename, internal: row.internal };
+            events::record(conn, row.ticket_id, &viewer.actor(), removed)?;
             Ok(row.object_key)
         })
     })
@@ -471,9 +262,4 @@ pub async fn delete_attachment(
     // The object goes after the commit; if that fails, the sweep removes it later.
     state.storage.delete_all(&[key]).await;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Object keys of a ticket's attachments (collected before the ticket is deleted).
-pub fn keys_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> QueryResult<Vec<String>> {
-    attachments::table.filter(attachments::ticket_id.eq(ticket_id)).select(attachments::object_key).load(conn)
 }

@@ -5,9 +5,13 @@
 use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
-use diesel::prelude::*;
 
-use crate::{db::schema::attachments, storage::Storage};
+use super::repo;
+use crate::{
+    db::{self, DbPool},
+    error::ApiError,
+    storage::Storage,
+};
 
 /// Objects younger than this may belong to an upload whose row is not committed yet.
 const GRACE: Duration = Duration::hours(1);
@@ -19,11 +23,11 @@ pub struct SweepReport {
     pub missing_objects: Vec<String>,
 }
 
-/// Runs one sweep. `grace`: ignore objects modified more recently than this.
-pub async fn sweep(storage: &Storage, conn: &mut PgConnection, grace: Option<Duration>) -> anyhow::Result<SweepReport> {
+/// Runs one sweep. `grace`: ignore objects modified more recently than this. The object store
+/// is listed before the rows are read, so an upload committed in between is never an orphan.
+pub async fn sweep(storage: &Storage, pool: &DbPool, grace: Option<Duration>) -> Result<SweepReport, ApiError> {
     let objects = storage.list().await?;
-    let known: HashSet<String> =
-        attachments::table.select(attachments::object_key).load::<String>(conn)?.into_iter().collect();
+    let known: HashSet<String> = db::run(pool, |conn| Ok(repo::all_keys(conn)?)).await?.into_iter().collect();
     let listed: HashSet<&str> = objects.iter().map(|o| o.key.as_str()).collect();
     let cutoff = Utc::now() - grace.unwrap_or(GRACE);
     let mut report = SweepReport::default();

@@ -35,7 +35,7 @@ impl CaptchaVerifier {
         extensions.insert("sitekey".into(), self.settings.sitekey.clone().map_or(Value::Null, Value::String));
         ApiError::Client {
             status: actix_web::http::StatusCode::FORBIDDEN,
-            code: "captcha_required",
+            code: crate::error::ProblemCode::CaptchaRequired,
             title: "Captcha required",
             detail: detail.to_owned(),
             extensions,

@@ -10,7 +10,7 @@ use chrono::Utc;
 use helpdesk_types::Role;
 
 use super::{jwt::Claims, sessions};
-use crate::{accounts::model::User, app::AppState, db, error::ApiError};
+use crate::{accounts::model::User, db, error::ApiError, state::AppState};
 
 /// How often the session's last-seen time is written, at most (activity within this interval
 /// is not recorded again).
@@ -47,7 +47,8 @@ fn unauthenticated(detail: &str) -> ApiError {
     ApiError::Unauthenticated(detail.to_owned())
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+pub fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())

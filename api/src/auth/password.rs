@@ -1,13 +1,24 @@
-//! Password hashing with bcrypt (P1, P11). Hashing is slow on purpose: call it on a blocking
-//! thread (inside `db::run` or `web::block`), never on an async worker.
+//! Password hashing with bcrypt (P1, P11). Hashing is slow on purpose: handlers use
+//! [`hash_off_thread`] and [`verify_off_thread`], which run on the blocking pool without holding
+//! a database connection. The rules a new password must meet live in
+//! `helpdesk_types::validation` (shared with the web UI).
 
 use rand::{Rng, distr::Alphanumeric};
 
+use crate::{db, error::ApiError};
+
+/// Hashes on the blocking pool; call it before or after `db::run`, never inside.
+pub async fn hash_off_thread(password: String, cost: u32) -> Result<String, ApiError> {
+    db::blocking(move || Ok(hash(&password, cost)?)).await
+}
+
+/// Verifies on the blocking pool; call it before or after `db::run`, never inside.
+pub async fn verify_off_thread(password: String, hash: String) -> Result<bool, ApiError> {
+    db::blocking(move || Ok(verify(&password, &hash))).await
+}
+
 /// bcrypt reads at most 72 bytes including a terminating NUL; longer input is refused rather
 /// than silently truncated.
-pub const MAX_PASSWORD_BYTES: usize = 71;
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
 pub fn hash(password: &str, cost: u32) -> anyhow::Result<String> {
     Ok(bcrypt::non_truncating_hash(password, cost)?)
 }
@@ -38,6 +49,6 @@ mod tests {
     #[test]
     fn overlong_passwords_are_refused_not_truncated() {
         assert!(hash(&"x".repeat(72), 4).is_err());
-        assert!(hash(&"x".repeat(MAX_PASSWORD_BYTES), 4).is_ok());
+        assert!(hash(&"x".repeat(helpdesk_types::validation::PASSWORD_MAX_BYTES), 4).is_ok());
     }
 }

@@ -24,12 +24,12 @@ use crate::{
         model::{NewUser, User},
         repo,
     },
-    app::AppState,
     db,
     email::{self, Message},
-    error::ApiError,
+    error::{ApiError, ProblemCode},
     middleware::client_ip,
     organizations,
+    state::AppState,
 };
 
 pub const REFRESH_COOKIE: &str = "helpdesk_refresh";
@@ -105,13 +105,13 @@ async fn register_account(
     state.auth_limiter.check(&ip(&req, &state))?;
     let body = body.into_inner();
     body.validate()?;
+    let hash = password::hash_off_thread(body.password.clone(), state.config.bcrypt_cost).await?;
     let st = state.clone();
     let user = db::run(&state.pool, move |conn| {
-        let hash = password::hash(&body.password, st.config.bcrypt_cost)?;
         let locale = body.locale.unwrap_or(Locale::En);
         conn.transaction(|conn| {
             // A customer whose email domain belongs to an organization joins it.
-            let organization_id = organizations::find_by_email_domain(conn, &body.email)?;
+            let organization_id = organizations::repo::find_by_email_domain(conn, &body.email)?;
             let user = repo::create(
                 conn,
                 NewUser {
@@ -162,76 +162,87 @@ async fn sign_in(
     state.auth_limiter.check(&client)?;
     let body = body.into_inner();
     if body.login.len() > 254 || body.password.len() > 1024 {
-        return Err(ApiError::Unauthenticated("The login or the password is wrong.".into()));
+        return Err(wrong_login());
     }
-    let policies = state.config.policies.clone();
-
-    // Look up the account and its recent failures.
     let (login, ip_for_db) = (body.login.clone(), client.clone());
-    let window_start = Utc::now() - policies.login_failure_window;
+    let window_start = Utc::now() - state.config.policies.login_failure_window;
     let (user, failures) = db::run(&state.pool, move |conn| {
         let user = repo::find_by_login(conn, &login)?;
         let failures = login_failures::counts(conn, user.as_ref().map(|u| u.id), &ip_for_db, window_start)?;
         Ok((user, failures))
     })
     .await?;
-    let (by_account, by_ip) = failures;
-    if by_account >= i64::from(policies.login_failures_per_account)
-        || by_ip >= i64::from(policies.login_failures_per_ip)
-    {
-        if !state.captcha.enabled() {
-            return Err(ApiError::TooManyRequests { retry_after_secs: policies.login_failure_window.as_secs() });
-        }
-        let Some(token) = body.captcha_token.as_deref().filter(|t| !t.is_empty()) else {
-            return Err(state.captcha.required("Too many failed sign-ins: solve the captcha and try again."));
-        };
-        if !state.captcha.verify(token, Some(&client)).await? {
-            return Err(state.captcha.required("The captcha was not solved; try again."));
-        }
-    }
-
-    // Verify the password off the async threads; an unknown account is checked against a dummy
-    // hash so both cases take the same time.
-    let (password_input, dummy) = (body.password.clone(), state.dummy_hash.clone());
+    require_captcha_after_failures(&state, failures, body.captcha_token.as_deref(), &client).await?;
+    // Verified off the async threads and without a connection; an unknown account is checked
+    // against a dummy hash so both cases take the same time.
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = web::block(move || password::verify(&password_input, stored.as_deref().unwrap_or(&dummy))).await?
-        && user.as_ref().is_some_and(|u| u.password_hash.is_some());
-
-    let st = state.clone();
-    let body_refresh = body.client == Some(ClientKind::Api);
-    let outcome = db::run(&state.pool, move |conn| {
+    let matches =
+        password::verify_off_thread(body.password.clone(), stored.unwrap_or_else(|| state.dummy_hash.clone())).await?
+            && user.as_ref().is_some_and(|u| u.password_hash.is_some());
+    let policies = state.config.policies.clone();
+    let (user, session_id, refresh) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| match user {
-            Some(user) if matches => {
-                if !user.active {
-                    return Ok(Err(ApiError::Forbidden("This account has been deactivated.".into())));
-                }
-                login_failures::clear_for_account(conn, user.id)?;
-                repo::mark_active(conn, user.id)?;
-                let (session, refresh) = sessions::start(conn, user.id, &st.config.policies)?;
-                Ok(Ok((user, session.id, refresh)))
-            }
+            Some(user) if matches => start_session(conn, user, &policies),
             user => {
                 login_failures::record(conn, user.map(|u| u.id), &client)?;
-                Ok(Err(ApiError::Unauthenticated("The login or the password is wrong.".into())))
+                Ok(Err(wrong_login()))
             }
         })
     })
-    .await?;
-    let (user, session_id, refresh) = match outcome {
-        Ok(ok) => ok,
-        Err(ApiError::Forbidden(detail)) => {
-            return Err(ApiError::Client {
-                status: StatusCode::FORBIDDEN,
-                code: "account_disabled",
-                title: "Account disabled",
-                detail,
-                extensions: Default::default(),
-            });
-        }
-        Err(err) => return Err(err),
-    };
+    .await??;
     tracing::info!(user.id = user.id, session.id = session_id, "signed in");
-    token_response(&state, user, session_id, &refresh, body_refresh)
+    token_response(&state, user, session_id, &refresh, body.client == Some(ClientKind::Api))
+}
+
+fn wrong_login() -> ApiError {
+    ApiError::Unauthenticated("The login or the password is wrong.".into())
+}
+
+/// Brute-force protection (P8): after too many failures for the account or from the address,
+/// a solved captcha is required (or, without a captcha configured, the attempt waits).
+async fn require_captcha_after_failures(
+    state: &AppState,
+    (by_account, by_ip): (i64, i64),
+    captcha_token: Option<&str>,
+    client: &str,
+) -> Result<(), ApiError> {
+    let policies = &state.config.policies;
+    if by_account < i64::from(policies.login_failures_per_account) && by_ip < i64::from(policies.login_failures_per_ip)
+    {
+        return Ok(());
+    }
+    if !state.captcha.enabled() {
+        return Err(ApiError::TooManyRequests { retry_after_secs: policies.login_failure_window.as_secs() });
+    }
+    let Some(token) = captcha_token.filter(|t| !t.is_empty()) else {
+        return Err(state.captcha.required("Too many failed sign-ins: solve the captcha and try again."));
+    };
+    if !state.captcha.verify(token, Some(client)).await? {
+        return Err(state.captcha.required("The captcha was not solved; try again."));
+    }
+    Ok(())
+}
+
+/// The right password: a deactivated account is refused, otherwise its failures are forgotten
+/// and a session starts. The inner error is the answer, not a reason to roll back.
+fn start_session(
+    conn: &mut diesel::PgConnection,
+    user: User,
+    policies: &crate::config::Policies,
+) -> Result<Result<(User, i64, String), ApiError>, ApiError> {
+    if !user.active {
+        return Ok(Err(ApiError::Client {
+            status: StatusCode::FORBIDDEN,
+            code: ProblemCode::AccountDisabled,
+            title: "Account disabled",
+            detail: "This account has been deactivated.".into(),
+            extensions: Default::default(),
+        }));
+    }
+    login_failures::clear_for_account(conn, user.id)?;
+    repo::mark_active(conn, user.id)?;
+    let (session, refresh) = sessions::start(conn, user.id, policies)?;
+    Ok(Ok((user, session.id, refresh)))
 }
 
 /// The refresh credential of a request: the body's `refresh_token`, else the cookie.
@@ -311,13 +322,7 @@ async fn sign_out(
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let refresh = presented_refresh(&req, &body).map(|(t, _)| t);
-    let bearer_session = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .and_then(|t| state.jwt.verify(t.trim()))
-        .map(|c| c.sid);
+    let bearer_session = super::extract::bearer(&req).and_then(|t| state.jwt.verify(&t)).map(|c| c.sid);
     db::run(&state.pool, move |conn| {
         if let Some(token) = refresh
             && let Some(session_id) = sessions::session_of(conn, &token)?
@@ -388,13 +393,13 @@ async fn confirm_password_reset(
     state.auth_limiter.check(&ip(&req, &state))?;
     let body = body.into_inner();
     body.validate()?;
+    let hash = password::hash_off_thread(body.new_password.clone(), state.config.bcrypt_cost).await?;
     let st = state.clone();
     db::run(&state.pool, move |conn| {
-        let hash = password::hash(&body.new_password, st.config.bcrypt_cost)?;
         conn.transaction(|conn| {
             let invalid = || ApiError::Client {
                 status: StatusCode::BAD_REQUEST,
-                code: "invalid_token",
+                code: ProblemCode::InvalidToken,
                 title: "Invalid link",
                 detail: "This link is invalid, was already used or has expired; ask for a new one.".into(),
                 extensions: Default::default(),

@@ -8,12 +8,13 @@ use helpdesk_types::{
     organizations::{Category, CategoryInput},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
 
 use crate::{
-    app::AppState,
     auth::{Admin, AuthUser},
     db::{self, schema::categories},
-    error::ApiError,
+    error::{ApiError, ProblemCode},
+    state::AppState,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -35,21 +36,8 @@ impl From<CategoryRow> for Category {
     }
 }
 
-fn check(input: &CategoryInput) -> Result<(), ApiError> {
-    if let Some(name) = &input.name {
-        let n = name.trim();
-        if n.is_empty() || n.chars().count() > 100 {
-            return Err(ApiError::field("name", "must be 1 to 100 characters"));
-        }
-    }
-    if input.description.as_ref().is_some_and(|d| d.chars().count() > 1000) {
-        return Err(ApiError::field("description", "must be at most 1000 characters"));
-    }
-    Ok(())
-}
-
 fn name_taken(err: diesel::result::Error) -> ApiError {
-    ApiError::unique_violation(err, "name_taken", "name", "is already used by another category")
+    ApiError::unique_violation(err, ProblemCode::NameTaken, "name", "is already used by another category")
 }
 
 /// Categories by name: the active ones, and for staff also the inactive ones.
@@ -90,7 +78,7 @@ pub async fn create_category(
     body: web::Json<CategoryInput>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    check(&body)?;
+    body.validate()?;
     let name =
         body.name.as_deref().map(str::trim).map(str::to_owned).ok_or_else(|| ApiError::field("name", "is required"))?;
     let row = db::run(&state.pool, move |conn| {
@@ -127,7 +115,7 @@ pub async fn update_category(
     body: web::Json<CategoryInput>,
 ) -> Result<web::Json<Category>, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    check(&body)?;
+    body.validate()?;
     let row = db::run(&state.pool, move |conn| {
         let current: CategoryRow = categories::table
             .find(id)

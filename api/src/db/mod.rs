@@ -33,21 +33,37 @@ pub fn pool(url: &str, size: u32) -> anyhow::Result<DbPool> {
         .context("cannot connect to the database (DATABASE_URL)")
 }
 
-/// Runs `f` with a pooled connection on the blocking thread pool, inside the caller's tracing
-/// span. Use one call per use case and open the transaction inside `f`.
+/// The one hop from async code to the blocking thread pool, inside the caller's tracing span.
+/// Slow CPU work (bcrypt) uses it directly, without a connection; Diesel goes through [`run`].
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(f)).await?
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool. Use one call per use case and
+/// open the transaction inside `f`; nothing slow (bcrypt, a network call) belongs in `f`, since
+/// it would hold the connection.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    let (pool, span) = (pool.clone(), tracing::Span::current());
-    web::block(move || {
-        span.in_scope(|| {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
+    let pool = pool.clone();
+    blocking(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
     })
-    .await?
+    .await
+}
+
+/// A `LIKE` pattern matching `q` anywhere, with `%`, `_` and `\` escaped.
+pub fn like_pattern(q: &str) -> String {
+    let escaped = q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// Applies pending migrations; returns the versions it applied.

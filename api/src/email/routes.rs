@@ -9,7 +9,7 @@ use helpdesk_types::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::outbox::EmailRow;
-use crate::{app::AppState, auth::Admin, db, db::schema::emails, error::ApiError, pagination};
+use crate::{auth::Admin, db, db::schema::emails, error::ApiError, pagination, state::AppState};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(email_log);

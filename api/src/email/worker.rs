@@ -4,18 +4,20 @@
 
 use std::{sync::Arc, time::Duration};
 
-use diesel::Connection;
+use diesel::{Connection, PgConnection};
 use tokio::sync::Notify;
 
 use super::{outbox, transport::Mailer};
-use crate::db::DbPool;
+use crate::{
+    db::{self, DbPool},
+    error::ApiError,
+};
 
 const BATCH: i64 = 20;
 const POLL: Duration = Duration::from_secs(2);
 
 /// Sends one batch; returns how many emails it handled.
-fn send_batch(pool: &DbPool, mailer: &Mailer) -> anyhow::Result<usize> {
-    let mut conn = pool.get()?;
+fn send_batch(conn: &mut PgConnection, mailer: &Mailer) -> Result<usize, ApiError> {
     conn.transaction(|conn| {
         let due = outbox::claim_due(conn, BATCH)?;
         for email in &due {
@@ -43,15 +45,11 @@ fn send_batch(pool: &DbPool, mailer: &Mailer) -> anyhow::Result<usize> {
 /// Runs until the process ends.
 pub async fn run(pool: DbPool, mailer: Arc<Mailer>, wake: Arc<Notify>) {
     loop {
-        let (pool, mailer) = (pool.clone(), Arc::clone(&mailer));
-        let handled = match actix_web::web::block(move || send_batch(&pool, &mailer)).await {
-            Ok(Ok(n)) => n,
-            Ok(Err(err)) => {
-                tracing::warn!(error = %format!("{err:#}"), "email worker pass failed");
-                0
-            }
+        let mailer = Arc::clone(&mailer);
+        let handled = match db::run(&pool, move |conn| send_batch(conn, &mailer)).await {
+            Ok(n) => n,
             Err(err) => {
-                tracing::error!(error = %err, "email worker task failed");
+                tracing::warn!(error = %format!("{err:#}"), "email worker pass failed");
                 0
             }
         };

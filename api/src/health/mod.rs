@@ -4,7 +4,7 @@ use actix_web::{get, web};
 use helpdesk_types::{Health, HealthStatus, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{app::AppState, error::ApiError};
+use crate::{error::ApiError, state::AppState};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(live).service(ready);

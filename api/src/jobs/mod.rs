@@ -9,10 +9,12 @@ use chrono::Utc;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, sql_types};
 
 use crate::{
-    app::AppState,
     auth::{login_failures, password_tokens, sessions},
     config::Policies,
+    db,
     email::{outbox, transport::Mailer, worker},
+    state::AppState,
+    tickets,
 };
 
 const CLEANUP_EVERY: Duration = Duration::from_secs(60);
@@ -25,45 +27,35 @@ const SWEEP_LOCK: i64 = 0x4844_0002;
 pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
     actix_web::rt::spawn(worker::run(state.pool.clone(), Arc::new(mailer), Arc::clone(&state.mail_wake)));
     actix_web::rt::spawn(sweep_loop(state.clone()));
-    let state = state.clone();
-    actix_web::rt::spawn(async move {
-        let mut ticker = tokio::time::interval(CLEANUP_EVERY);
-        loop {
-            ticker.tick().await;
-            let (pool, policies) = (state.pool.clone(), state.config.policies.clone());
-            let result = web::block(move || -> anyhow::Result<Option<Cleaned>> {
-                let mut conn = pool.get()?;
-                Ok(conn.transaction(|conn| cleanup(conn, &policies))?)
-            })
-            .await;
-            match result {
-                Ok(Ok(Some(c))) => tracing::debug!(?c, "clean-up done"),
-                Ok(Ok(None)) => tracing::debug!("clean-up runs on another instance"),
-                Ok(Err(err)) => tracing::warn!(error = %format!("{err:#}"), "clean-up failed"),
-                Err(err) => tracing::error!(error = %err, "clean-up task failed"),
-            }
-        }
-    });
+    actix_web::rt::spawn(cleanup_loop(state.clone()));
 }
 
-/// The attachment sweep (P6), every 6 hours on one instance (session-level advisory lock, held
-/// on a dedicated connection while the object store is listed).
+/// The clean-up (P4, P7, P8), every minute on one instance.
+async fn cleanup_loop(state: web::Data<AppState>) {
+    let mut ticker = tokio::time::interval(CLEANUP_EVERY);
+    loop {
+        ticker.tick().await;
+        let policies = state.config.policies.clone();
+        match db::run(&state.pool, move |conn| Ok(conn.transaction(|conn| cleanup(conn, &policies))?)).await {
+            Ok(Some(c)) => tracing::debug!(?c, "clean-up done"),
+            Ok(None) => tracing::debug!("clean-up runs on another instance"),
+            Err(err) => tracing::warn!(error = %format!("{err:#}"), "clean-up failed"),
+        }
+    }
+}
+
+/// The attachment sweep (P6), every 6 hours. The advisory lock keeps a second instance from
+/// starting a sweep in the same moment; should two sweeps overlap anyway, both only delete
+/// objects no row points to, which is harmless.
 async fn sweep_loop(state: web::Data<AppState>) {
     let mut ticker = tokio::time::interval(SWEEP_EVERY);
     loop {
         ticker.tick().await;
-        let pool = state.pool.clone();
-        let conn = web::block(move || -> anyhow::Result<Option<_>> {
-            let mut conn = pool.get()?;
-            let locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
-                .bind::<sql_types::BigInt, _>(SWEEP_LOCK)
-                .get_result::<Locked>(&mut conn)?
-                .locked;
-            Ok(locked.then_some(conn))
-        })
-        .await;
-        let Ok(Ok(Some(mut conn))) = conn else { continue };
-        match crate::attachments::sweep::sweep(&state.storage, &mut conn, None).await {
+        let ours = db::run(&state.pool, |conn| Ok(conn.transaction(|conn| try_lock(conn, SWEEP_LOCK))?)).await;
+        if !matches!(ours, Ok(true)) {
+            continue;
+        }
+        match crate::attachments::sweep::sweep(&state.storage, &state.pool, None).await {
             Ok(report) => tracing::info!(
                 orphans_removed = report.orphans_removed,
                 missing = report.missing_objects.len(),
@@ -71,22 +63,7 @@ async fn sweep_loop(state: web::Data<AppState>) {
             ),
             Err(err) => tracing::warn!(error = %format!("{err:#}"), "attachment sweep failed"),
         }
-        let _ = web::block(move || diesel::sql_query("SELECT pg_advisory_unlock_all()").execute(&mut conn)).await;
     }
-}
-
-/// P4: resolved tickets are closed and archived `days` after resolution, with a history event.
-pub fn close_resolved(conn: &mut PgConnection, days: u32) -> diesel::QueryResult<usize> {
-    diesel::sql_query(
-        "WITH closed AS (
-             UPDATE tickets SET status = 'closed', closed_at = now(), archived = TRUE, updated_at = now()
-             WHERE status = 'resolved' AND resolved_at < now() - make_interval(days => $1)
-             RETURNING id)
-         INSERT INTO ticket_events (ticket_id, actor_name, kind, from_value, to_value)
-         SELECT id, 'Helpdesk', 'status_changed', 'resolved', 'closed' FROM closed",
-    )
-    .bind::<sql_types::Integer, _>(i32::try_from(days).unwrap_or(i32::MAX))
-    .execute(conn)
 }
 
 #[derive(QueryableByName)]
@@ -130,6 +107,6 @@ pub fn cleanup(conn: &mut PgConnection, policies: &Policies) -> diesel::QueryRes
             conn,
             now - chrono::Duration::days(policies.email_log_retention_days.into()),
         )?,
-        tickets_closed: close_resolved(conn, policies.auto_close_resolved_after_days)?,
+        tickets_closed: tickets::workflow::auto_close(conn, policies.auto_close_resolved_after_days)?,
     }))
 }

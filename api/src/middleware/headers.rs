@@ -93,7 +93,7 @@ fn problem_for(status: StatusCode) -> ApiError {
         s if s.is_server_error() => ApiError::internal(format!("unhandled {s} response")),
         s => ApiError::Client {
             status: s,
-            code: "bad_request",
+            code: crate::error::ProblemCode::BadRequest,
             title: "Bad request",
             detail: s.canonical_reason().unwrap_or("The request was not accepted.").to_owned(),
             extensions: Default::default(),

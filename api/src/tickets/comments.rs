@@ -1,31 +1,22 @@
-//! `/api/v1/tickets/{id}/comments` and `/events`: the conversation and the history. Internal
-//! notes, and events about them, are filtered out for customers in the query itself.
+//! `/api/v1/tickets/{id}/comments` and `/events`: the conversation and the history. What a
+//! customer may read is decided by `policy::visible_internal`, inside the queries.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::{
     Problem,
-    tickets::{Comment, CreateComment, TicketEvent, TicketStatus},
+    tickets::{Comment, CreateComment, TicketEvent},
 };
+use validator::Validate;
 
 use super::{
-    access::{Viewer, find_visible},
     events::{self, Change},
-    model::{CommentRow, EventRow},
-    routes::apply_status,
+    model::NewComment,
+    notify,
+    policy::{self, Viewer},
+    repo, workflow,
 };
-use crate::{
-    accounts::repo as accounts,
-    app::AppState,
-    auth::AuthUser,
-    db::{
-        self,
-        schema::{comments, ticket_events, tickets},
-    },
-    email::{self, Message},
-    error::ApiError,
-};
+use crate::{auth::AuthUser, db, error::ApiError, state::AppState};
 
 /// The conversation in time order.
 #[utoipa::path(
@@ -46,16 +37,8 @@ pub async fn list_comments(
     let id = id.into_inner();
     let rows = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
-        find_visible(conn, &viewer, id, false)?;
-        let mut q = comments::table
-            .filter(comments::ticket_id.eq(id))
-            .select(CommentRow::as_select())
-            .order(comments::id)
-            .into_boxed();
-        if !viewer.staff {
-            q = q.filter(comments::internal.eq(false));
-        }
-        Ok(q.load(conn)?)
+        repo::find_visible(conn, &viewer, id, false)?;
+        Ok(repo::comments(conn, &viewer, id)?)
     })
     .await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
@@ -85,76 +68,34 @@ pub async fn create_comment(
     body: web::Json<CreateComment>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let text = body.body.trim().to_owned();
-    if text.is_empty() || text.chars().count() > 20_000 {
-        return Err(ApiError::field("body", "must be 1 to 20000 characters"));
-    }
-    let st = state.clone();
+    body.validate()?;
+    let (text, internal) = (body.body.trim().to_owned(), body.internal);
+    let public_url = state.config.public_url.clone();
     let comment = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
-            let mut t = find_visible(conn, &viewer, id, true)?;
-            if body.internal && !viewer.staff {
-                return Err(ApiError::Forbidden("Only support staff can write internal notes.".into()));
-            }
-            if t.status == TicketStatus::Closed {
-                return Err(crate::tickets::access::ticket_closed());
-            }
-            let comment: CommentRow = diesel::insert_into(comments::table)
-                .values((
-                    comments::ticket_id.eq(id),
-                    comments::author_id.eq(viewer.user_id),
-                    comments::author_name.eq(&viewer.name),
-                    comments::author_email.eq(&viewer.email),
-                    comments::body.eq(&text),
-                    comments::internal.eq(body.internal),
-                ))
-                .returning(CommentRow::as_returning())
-                .get_result(conn)?;
-            events::record(conn, id, &viewer, Change::CommentAdded { internal: body.internal })?;
-            let before = t.status;
-            if !body.internal {
-                if viewer.staff {
-                    if t.first_response_at.is_none() {
-                        t.first_response_at = Some(comment.created_at);
-                    }
-                    if t.status == TicketStatus::New {
-                        apply_status(&mut t, TicketStatus::Open);
-                    }
-                } else if matches!(t.status, TicketStatus::Pending | TicketStatus::Resolved) {
-                    apply_status(&mut t, TicketStatus::Open);
+            let mut ticket = repo::find_visible(conn, &viewer, id, true)?;
+            policy::ensure_may_write(&viewer, internal)?;
+            policy::ensure_open(&ticket)?;
+            let comment = repo::insert_comment(
+                conn,
+                &NewComment {
+                    ticket_id: id,
+                    author_id: Some(viewer.user_id),
+                    author_name: &viewer.name,
+                    author_email: &viewer.email,
+                    body: &text,
+                    internal,
+                },
+            )?;
+            events::record(conn, id, &viewer.actor(), Change::CommentAdded { internal })?;
+            if !internal {
+                if let Some(change) = workflow::on_public_reply(&mut ticket, viewer.staff, comment.created_at) {
+                    events::record(conn, id, &viewer.actor(), change.event())?;
                 }
-                if t.status != before {
-                    events::record(conn, id, &viewer, Change::Status(before.as_str(), t.status.as_str()))?;
-                }
+                notify::public_reply(conn, &viewer, &ticket, &text, &public_url)?;
             }
-            diesel::update(tickets::table.find(id))
-                .set((
-                    tickets::status.eq(t.status),
-                    tickets::first_response_at.eq(t.first_response_at),
-                    tickets::resolved_at.eq(t.resolved_at),
-                    tickets::updated_at.eq(Utc::now()),
-                ))
-                .execute(conn)?;
-            // Public replies go to the other side: staff replies to the requester, customer
-            // replies to the assignee.
-            let recipient = match (body.internal, viewer.staff) {
-                (true, _) => None,
-                (false, true) => Some(t.requester_id),
-                (false, false) => t.assignee_id,
-            };
-            if let Some(to) = recipient.filter(|r| *r != viewer.user_id)
-                && let Some(person) = accounts::find(conn, to)?
-            {
-                let message = Message::TicketReply {
-                    name: person.full_name.clone(),
-                    number: t.number,
-                    subject: t.subject.clone(),
-                    author: viewer.name.clone(),
-                    body: text.clone(),
-                };
-                email::enqueue(conn, &person.email, person.locale, &message, &st.config.public_url)?;
-            }
+            repo::save(conn, &ticket)?;
             Ok(comment)
         })
     })
@@ -182,16 +123,8 @@ pub async fn list_events(
     let id = id.into_inner();
     let rows = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
-        find_visible(conn, &viewer, id, false)?;
-        let mut q = ticket_events::table
-            .filter(ticket_events::ticket_id.eq(id))
-            .select(EventRow::as_select())
-            .order(ticket_events::id)
-            .into_boxed();
-        if !viewer.staff {
-            q = q.filter(ticket_events::internal.eq(false));
-        }
-        Ok(q.load(conn)?)
+        repo::find_visible(conn, &viewer, id, false)?;
+        Ok(repo::events(conn, &viewer, id)?)
     })
     .await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))

@@ -1,11 +1,24 @@
-//! The ticket history: every change of a ticket is recorded here, in the same transaction.
+//! The ticket history: every change of a ticket is recorded here, in the same transaction as the
+//! change, and nowhere else. Events about internal notes are internal themselves.
 
 use diesel::prelude::*;
 
-use super::access::Viewer;
 use crate::db::schema::ticket_events;
 
+/// Who made a change: a person, or the helpdesk itself (scheduled jobs).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub id: Option<i64>,
+    pub name: &'a str,
+}
+
+impl Actor<'static> {
+    /// Changes made by scheduled jobs.
+    pub const HELPDESK: Actor<'static> = Actor { id: None, name: "Helpdesk" };
+}
+
 /// What changed.
+#[derive(Debug, Clone, Copy)]
 pub enum Change<'a> {
     Created,
     Status(&'a str, &'a str),
@@ -27,28 +40,47 @@ pub enum Change<'a> {
     },
 }
 
-pub fn record(conn: &mut PgConnection, ticket_id: i64, actor: &Viewer, change: Change<'_>) -> QueryResult<()> {
-    let (kind, from, to, internal) = match change {
-        Change::Created => ("created", None, None, false),
-        Change::Status(a, b) => ("status_changed", Some(a), Some(b), false),
-        Change::Priority(a, b) => ("priority_changed", Some(a), Some(b), false),
-        Change::Category(a, b) => ("category_changed", a, b, false),
-        Change::Assignee(a, b) => ("assignee_changed", a, b, false),
-        Change::Subject(a, b) => ("subject_changed", Some(a), Some(b), false),
-        Change::CommentAdded { internal } => ("comment_added", None, None, internal),
-        Change::AttachmentAdded { filename, internal } => ("attachment_added", None, Some(filename), internal),
-        Change::AttachmentRemoved { filename, internal } => ("attachment_removed", Some(filename), None, internal),
-    };
-    diesel::insert_into(ticket_events::table)
-        .values((
-            ticket_events::ticket_id.eq(ticket_id),
-            ticket_events::actor_id.eq(actor.user_id),
-            ticket_events::actor_name.eq(&actor.name),
-            ticket_events::kind.eq(kind),
-            ticket_events::from_value.eq(from),
-            ticket_events::to_value.eq(to),
-            ticket_events::internal.eq(internal),
-        ))
-        .execute(conn)?;
-    Ok(())
+impl<'a> Change<'a> {
+    /// Kind, from, to, internal.
+    fn parts(self) -> (&'static str, Option<&'a str>, Option<&'a str>, bool) {
+        match self {
+            Change::Created => ("created", None, None, false),
+            Change::Status(a, b) => ("status_changed", Some(a), Some(b), false),
+            Change::Priority(a, b) => ("priority_changed", Some(a), Some(b), false),
+            Change::Category(a, b) => ("category_changed", a, b, false),
+            Change::Assignee(a, b) => ("assignee_changed", a, b, false),
+            Change::Subject(a, b) => ("subject_changed", Some(a), Some(b), false),
+            Change::CommentAdded { internal } => ("comment_added", None, None, internal),
+            Change::AttachmentAdded { filename, internal } => ("attachment_added", None, Some(filename), internal),
+            Change::AttachmentRemoved { filename, internal } => ("attachment_removed", Some(filename), None, internal),
+        }
+    }
+}
+
+/// Records one change of one ticket.
+pub fn record(conn: &mut PgConnection, ticket_id: i64, actor: &Actor<'_>, change: Change<'_>) -> QueryResult<()> {
+    record_all(conn, actor, &[(ticket_id, change)]).map(|_| ())
+}
+
+/// Records changes of several tickets by one actor with one statement (batch jobs).
+pub fn record_all(conn: &mut PgConnection, actor: &Actor<'_>, changes: &[(i64, Change<'_>)]) -> QueryResult<usize> {
+    let rows: Vec<_> = changes
+        .iter()
+        .map(|(ticket_id, change)| {
+            let (kind, from, to, internal) = change.parts();
+            (
+                ticket_events::ticket_id.eq(*ticket_id),
+                ticket_events::actor_id.eq(actor.id),
+                ticket_events::actor_name.eq(actor.name),
+                ticket_events::kind.eq(kind),
+                ticket_events::from_value.eq(from),
+                ticket_events::to_value.eq(to),
+                ticket_events::internal.eq(internal),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    diesel::insert_into(ticket_events::table).values(rows).execute(conn)
 }

@@ -1,29 +1,15 @@
 //! `GET /api/v1/customers/lookup?phone=...`: who is calling? (agents, for phone support)
 
 use actix_web::{get, web};
-use diesel::{
-    dsl::sql,
-    prelude::*,
-    sql_types::{Bool, Text},
-};
 use helpdesk_types::{
-    Problem, Role,
+    Problem,
     organizations::ContractTier,
-    tickets::{CustomerMatch, OrganizationRef, PersonRef, TicketStatus},
+    tickets::{CustomerMatch, OrganizationRef, PersonRef},
 };
 use serde::Deserialize;
 
-use crate::{
-    accounts::model::User,
-    app::AppState,
-    auth::Staff,
-    db::{
-        self,
-        schema::{tickets, users},
-    },
-    error::ApiError,
-    organizations,
-};
+use super::repo;
+use crate::{accounts::repo as accounts, auth::Staff, db, error::ApiError, organizations, state::AppState};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -55,32 +41,14 @@ pub async fn lookup(
         return Err(ApiError::field("phone", "must contain 4 to 20 digits"));
     }
     let matches = db::run(&state.pool, move |conn| {
-        let people: Vec<User> = users::table
-            .filter(users::role.eq(Role::Customer))
-            .filter(
-                sql::<Bool>("(users.phone_digits = ")
-                    .bind::<Text, _>(digits.clone())
-                    .sql(" OR (length(users.phone_digits) >= 9 AND length(")
-                    .bind::<Text, _>(digits.clone())
-                    .sql(") >= 9 AND right(users.phone_digits, 9) = right(")
-                    .bind::<Text, _>(digits)
-                    .sql(", 9)))"),
-            )
-            .select(User::as_select())
-            .order(users::id)
-            .limit(20)
-            .load(conn)?;
+        let people = accounts::customers_by_phone(conn, &digits, 20)?;
         let mut out = Vec::with_capacity(people.len());
         for person in people {
             let organization = match person.organization_id {
-                Some(id) => organizations::find(conn, id)?,
+                Some(id) => organizations::repo::find(conn, id)?,
                 None => None,
             };
-            let open_tickets: i64 = tickets::table
-                .filter(tickets::requester_id.eq(person.id))
-                .filter(tickets::status.eq_any([TicketStatus::New, TicketStatus::Open, TicketStatus::Pending]))
-                .count()
-                .get_result(conn)?;
+            let open_tickets = repo::active_count_of_requester(conn, person.id)?;
             out.push(CustomerMatch {
                 person: PersonRef {
                     id: person.id,

@@ -1,13 +1,24 @@
 //! Tickets (P3), comments with internal notes (P5), events, search, stats, caller lookup.
+//!
+//! - `policy`: every rule (who sees what, who changes what, closed is read-only, internal notes
+//!   are staff-only), each one named function;
+//! - `workflow`: every status change, including the auto-close job (P4);
+//! - `repo`: the queries; `seek`: keyset pagination; `events`: the history, recorded only here;
+//! - `routes`, `list`, `comments`, `lookup`: thin handlers; `changes`: the steps of an update;
+//!   `notify`: the emails (P7); `present`: rows to API types without N+1 queries.
 
-pub mod access;
+pub mod changes;
 pub mod comments;
 pub mod events;
 pub mod list;
 pub mod lookup;
 pub mod model;
+pub mod notify;
+pub mod policy;
 pub mod present;
+pub mod repo;
 pub mod routes;
+pub mod seek;
 pub mod workflow;
 
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -67,6 +67,17 @@ pub struct CommentRow {
     pub created_at: DateTime<Utc>,
 }
 
+#[derive(Debug, Insertable)]
+#[diesel(table_name = comments)]
+pub struct NewComment<'a> {
+    pub ticket_id: i64,
+    pub author_id: Option<i64>,
+    pub author_name: &'a str,
+    pub author_email: &'a str,
+    pub body: &'a str,
+    pub internal: bool,
+}
+
 impl From<CommentRow> for helpdesk_types::tickets::Comment {
     fn from(r: CommentRow) -> Self {
         Self {

@@ -5,62 +5,27 @@ use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::{
     Problem, Role,
-    organizations::ContractTier,
-    tickets::{Channel, CreateTicket, Priority, Ticket, TicketStatus, UpdateTicket},
+    tickets::{Channel, CreateTicket, Priority, Ticket, UpdateTicket},
 };
-use serde_json::{Map, Value};
+use validator::Validate;
 
 use super::{
-    access::{Viewer, find_visible},
+    changes,
     events::{self, Change},
     model::{NewTicket, TicketRow},
-    present, workflow,
+    notify,
+    policy::{self, Viewer},
+    present, repo,
 };
 use crate::{
     accounts::{model::User, repo as accounts},
-    app::AppState,
+    attachments,
     auth::{Admin, AuthUser},
-    db::{
-        self,
-        schema::{categories, organizations, tickets},
-    },
-    email::{self, Message},
+    db,
     error::ApiError,
     sla,
+    state::AppState,
 };
-
-fn check_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::field(field, "must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::field(field, format!("must be at most {max} characters")));
-    }
-    Ok(v.to_owned())
-}
-
-/// The category, if it exists and may be chosen (active, or any for staff).
-fn check_category(conn: &mut PgConnection, id: i64, staff: bool) -> Result<String, ApiError> {
-    let found: Option<(String, bool)> =
-        categories::table.find(id).select((categories::name, categories::active)).first(conn).optional()?;
-    match found {
-        Some((name, active)) if active || staff => Ok(name),
-        _ => Err(ApiError::field("category_id", "is not an available category")),
-    }
-}
-
-fn tier_of(conn: &mut PgConnection, organization_id: Option<i64>) -> QueryResult<ContractTier> {
-    Ok(match organization_id {
-        Some(id) => organizations::table
-            .find(id)
-            .select(organizations::contract_tier)
-            .first(conn)
-            .optional()?
-            .unwrap_or(ContractTier::None),
-        None => ContractTier::None,
-    })
-}
 
 /// Open a ticket. Customers open their own (channel `web` or `api`); staff may log one for a
 /// customer (`requester_id`, channel `phone` or `email`). Deadlines come from the SLA policy of
@@ -81,71 +46,64 @@ pub async fn create_ticket(
     body: web::Json<CreateTicket>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let subject = check_text("subject", &body.subject, 200)?;
-    let description = check_text("description", &body.description, 20_000)?;
-    let staff = user.is_staff();
+    body.validate()?;
     let channel = body.channel.unwrap_or(Channel::Web);
-    let channel_ok = match channel {
-        Channel::Web | Channel::Api => true,
-        Channel::Phone | Channel::Email => staff,
-        Channel::ContactForm => false,
-    };
-    if !channel_ok {
-        return Err(ApiError::field(
-            "channel",
-            if staff { "must be web, api, phone or email" } else { "must be web or api" },
-        ));
-    }
-    if body.requester_id.is_some() && !staff {
-        return Err(ApiError::field("requester_id", "only support staff may open tickets for others"));
-    }
-    let st = state.clone();
+    policy::ensure_may_open(user.is_staff(), channel, body.requester_id.is_some())?;
+    let public_url = state.config.public_url.clone();
     let ticket = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
-            let requester: User = match body.requester_id {
-                Some(id) => accounts::find(conn, id)?
-                    .filter(|u| u.active && u.role == Role::Customer)
-                    .ok_or_else(|| ApiError::field("requester_id", "is not an active customer"))?,
-                None => user.user.clone(),
-            };
+            let requester = requester(conn, &user, body.requester_id)?;
             if let Some(category) = body.category_id {
-                check_category(conn, category, staff)?;
+                changes::chosen_category(conn, category, viewer.staff)?;
             }
-            let priority = body.priority.unwrap_or(Priority::Normal);
-            let contract_tier = tier_of(conn, requester.organization_id)?;
-            let now = Utc::now();
-            let (first_response_due_at, resolution_due_at) = sla::deadlines(conn, contract_tier, priority, now)?;
-            let row: TicketRow = diesel::insert_into(tickets::table)
-                .values(NewTicket {
-                    subject,
-                    description,
-                    priority,
-                    channel,
-                    category_id: body.category_id,
-                    requester_id: requester.id,
-                    organization_id: requester.organization_id,
-                    contract_tier,
-                    created_at: now,
-                    updated_at: now,
-                    first_response_due_at,
-                    resolution_due_at,
-                })
-                .returning(TicketRow::as_returning())
-                .get_result(conn)?;
-            events::record(conn, row.id, &viewer, Change::Created)?;
-            let message = Message::TicketCreated {
-                name: requester.full_name.clone(),
-                number: row.number,
-                subject: row.subject.clone(),
-            };
-            email::enqueue(conn, &requester.email, requester.locale, &message, &st.config.public_url)?;
+            let new = new_ticket(conn, body, channel, &requester)?;
+            let row = repo::insert(conn, &new)?;
+            events::record(conn, row.id, &viewer.actor(), Change::Created)?;
+            notify::created(conn, &requester, &row, &public_url)?;
             Ok(present::ticket(conn, row)?)
         })
     })
     .await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Created().json(ticket))
+}
+
+/// Who the ticket is for: the caller, or (staff) an active customer.
+fn requester(conn: &mut PgConnection, user: &AuthUser, requester_id: Option<i64>) -> Result<User, ApiError> {
+    match requester_id {
+        Some(id) => accounts::find(conn, id)?
+            .filter(|u| u.active && u.role == Role::Customer)
+            .ok_or_else(|| ApiError::field("requester_id", "is not an active customer")),
+        None => Ok(user.user.clone()),
+    }
+}
+
+/// The new ticket with the deadlines of the requester's contract tier and the priority.
+fn new_ticket(
+    conn: &mut PgConnection,
+    body: CreateTicket,
+    channel: Channel,
+    requester: &User,
+) -> Result<NewTicket, ApiError> {
+    let priority = body.priority.unwrap_or(Priority::Normal);
+    let contract_tier = repo::contract_tier_of(conn, requester.organization_id)?;
+    let now = Utc::now();
+    let (first_response_due_at, resolution_due_at) = sla::deadlines(conn, contract_tier, priority, now)?;
+    Ok(NewTicket {
+        subject: body.subject.trim().to_owned(),
+        description: body.description.trim().to_owned(),
+        priority,
+        channel,
+        category_id: body.category_id,
+        requester_id: requester.id,
+        organization_id: requester.organization_id,
+        contract_tier,
+        created_at: now,
+        updated_at: now,
+        first_response_due_at,
+        resolution_due_at,
+    })
 }
 
 /// One ticket.
@@ -167,7 +125,7 @@ pub async fn get_ticket(
     let id = id.into_inner();
     let ticket = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
-        let row = find_visible(conn, &viewer, id, false)?;
+        let row = repo::find_visible(conn, &viewer, id, false)?;
         Ok(present::ticket(conn, row)?)
     })
     .await?;
@@ -193,47 +151,12 @@ pub async fn get_by_number(
     let number = number.into_inner();
     let ticket = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
-        let id: i64 = tickets::table
-            .filter(tickets::number.eq(number))
-            .select(tickets::id)
-            .first(conn)
-            .optional()?
-            .ok_or(ApiError::NotFound)?;
-        let row = find_visible(conn, &viewer, id, false)?;
+        let id = repo::id_by_number(conn, number)?.ok_or(ApiError::NotFound)?;
+        let row = repo::find_visible(conn, &viewer, id, false)?;
         Ok(present::ticket(conn, row)?)
     })
     .await?;
     Ok(web::Json(ticket))
-}
-
-fn invalid_transition(from: TicketStatus, to: TicketStatus, allowed: &[TicketStatus]) -> ApiError {
-    let mut extensions = Map::new();
-    extensions.insert("allowed".into(), Value::from(allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
-    let list = if allowed.is_empty() {
-        "none".to_owned()
-    } else {
-        allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-    };
-    ApiError::Conflict {
-        code: "invalid_transition",
-        detail: format!("A {from} ticket cannot become {to}; allowed: {list}."),
-        errors: Default::default(),
-        extensions,
-    }
-}
-
-/// Sets the status-dependent timestamps of `t` for a move to `to`.
-pub fn apply_status(t: &mut TicketRow, to: TicketStatus) {
-    let now = Utc::now();
-    match to {
-        TicketStatus::Resolved => t.resolved_at = Some(now),
-        TicketStatus::Closed => {
-            t.resolved_at = t.resolved_at.or(Some(now));
-            t.closed_at = Some(now);
-        }
-        TicketStatus::New | TicketStatus::Open | TicketStatus::Pending => t.resolved_at = None,
-    }
-    t.status = to;
 }
 
 /// Change a ticket. Customers may only close their ticket or reopen a resolved one; staff change
@@ -260,94 +183,21 @@ pub async fn update_ticket(
     body: web::Json<UpdateTicket>,
 ) -> Result<web::Json<Ticket>, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let staff = user.is_staff();
-    if !staff
-        && (body.priority.is_some()
-            || body.category_id.is_some()
-            || body.assignee_id.is_some()
-            || body.subject.is_some())
-    {
-        return Err(ApiError::Forbidden("Customers may only close or reopen their tickets.".into()));
-    }
-    let subject = body.subject.as_deref().map(|s| check_text("subject", s, 200)).transpose()?;
-    let st = state.clone();
+    body.validate()?;
+    let public_url = state.config.public_url.clone();
     let ticket = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
-            let before = find_visible(conn, &viewer, id, true)?;
-            if before.status == TicketStatus::Closed {
-                return Err(crate::tickets::access::ticket_closed());
+            policy::ensure_may_update(&viewer, &body)?;
+            let before = repo::find_visible(conn, &viewer, id, true)?;
+            policy::ensure_open(&before)?;
+            let mut ticket: TicketRow = before.clone();
+            changes::apply(conn, &viewer, &mut ticket, body)?;
+            let saved = repo::save(conn, &ticket)?;
+            if saved.status != before.status {
+                notify::status_changed(conn, &saved, &public_url)?;
             }
-            let mut t = before.clone();
-            if let Some(to) = body.status.filter(|s| *s != before.status) {
-                let allowed = workflow::allowed(before.status, staff);
-                if !allowed.contains(&to) {
-                    return Err(invalid_transition(before.status, to, &allowed));
-                }
-                apply_status(&mut t, to);
-                events::record(conn, id, &viewer, Change::Status(before.status.as_str(), to.as_str()))?;
-            }
-            if let Some(p) = body.priority.filter(|p| *p != before.priority) {
-                t.priority = p;
-                (t.first_response_due_at, t.resolution_due_at) =
-                    sla::deadlines(conn, t.contract_tier, p, t.created_at)?;
-                events::record(conn, id, &viewer, Change::Priority(before.priority.as_str(), p.as_str()))?;
-            }
-            if let Some(category) = body.category_id.filter(|c| *c != before.category_id) {
-                let new_name = category.map(|c| check_category(conn, c, true)).transpose()?;
-                let old_name: Option<String> = match before.category_id {
-                    Some(c) => categories::table.find(c).select(categories::name).first(conn).optional()?,
-                    None => None,
-                };
-                t.category_id = category;
-                events::record(conn, id, &viewer, Change::Category(old_name.as_deref(), new_name.as_deref()))?;
-            }
-            if let Some(assignee) = body.assignee_id.filter(|a| *a != before.assignee_id) {
-                let new_name = match assignee {
-                    Some(a) => Some(
-                        accounts::find(conn, a)?
-                            .filter(|u| u.active && u.role.is_staff())
-                            .ok_or_else(|| ApiError::field("assignee_id", "is not an active agent"))?
-                            .full_name,
-                    ),
-                    None => None,
-                };
-                let old_name =
-                    before.assignee_id.map(|a| accounts::find(conn, a)).transpose()?.flatten().map(|u| u.full_name);
-                t.assignee_id = assignee;
-                events::record(conn, id, &viewer, Change::Assignee(old_name.as_deref(), new_name.as_deref()))?;
-            }
-            if let Some(subject) = subject.filter(|s| *s != before.subject) {
-                events::record(conn, id, &viewer, Change::Subject(&before.subject, &subject))?;
-                t.subject = subject;
-            }
-            let row: TicketRow = diesel::update(tickets::table.find(id))
-                .set((
-                    tickets::status.eq(t.status),
-                    tickets::priority.eq(t.priority),
-                    tickets::category_id.eq(t.category_id),
-                    tickets::assignee_id.eq(t.assignee_id),
-                    tickets::subject.eq(&t.subject),
-                    tickets::resolved_at.eq(t.resolved_at),
-                    tickets::closed_at.eq(t.closed_at),
-                    tickets::first_response_due_at.eq(t.first_response_due_at),
-                    tickets::resolution_due_at.eq(t.resolution_due_at),
-                    tickets::updated_at.eq(Utc::now()),
-                ))
-                .returning(TicketRow::as_returning())
-                .get_result(conn)?;
-            if row.status != before.status
-                && let Some(requester) = accounts::find(conn, row.requester_id)?
-            {
-                let message = Message::TicketStatusChanged {
-                    name: requester.full_name.clone(),
-                    number: row.number,
-                    subject: row.subject.clone(),
-                    status: row.status.as_str().to_owned(),
-                };
-                email::enqueue(conn, &requester.email, requester.locale, &message, &st.config.public_url)?;
-            }
-            Ok(present::ticket(conn, row)?)
+            Ok(present::ticket(conn, saved)?)
         })
     })
     .await?;
@@ -374,11 +224,8 @@ pub async fn delete_ticket(
     let id = id.into_inner();
     let keys = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let keys = crate::attachments::routes::keys_of_ticket(conn, id)?;
-            match diesel::delete(tickets::table.find(id)).execute(conn)? {
-                0 => Err(ApiError::NotFound),
-                _ => Ok(keys),
-            }
+            let keys = attachments::repo::keys_of_ticket(conn, id)?;
+            if repo::delete(conn, id)? { Ok(keys) } else { Err(ApiError::NotFound) }
         })
     })
     .await?;

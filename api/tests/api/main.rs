@@ -4,3 +4,5 @@
 
 mod jobs;
 mod migrations;
+mod schema;
+mod sla;

@@ -71,10 +71,7 @@ pub struct Account {
     "password": "tangerine-lamp-4711", "company": "Example GmbH", "phone": "+49 30 123456", "locale": "de"
 })))]
 pub struct RegisterRequest {
-    #[cfg_attr(
-        feature = "validate",
-        validate(length(max = 200, message = "must be at most 200 characters"), custom(function = "rules::not_blank"))
-    )]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::full_name")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub full_name: String,
     #[cfg_attr(
@@ -95,15 +92,12 @@ pub struct RegisterRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 71, format = "password"))]
     pub password: String,
     #[serde(default)]
-    #[cfg_attr(feature = "validate", validate(length(max = 200, message = "must be at most 200 characters")))]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::company")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub company: Option<String>,
     /// Digits with an optional leading `+`; spaces, `-`, `.`, `/`, `(` and `)` are allowed as separators.
     #[serde(default)]
-    #[cfg_attr(
-        feature = "validate",
-        validate(length(max = 40, message = "must be at most 40 characters"), custom(function = "rules::phone"))
-    )]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::optional_phone")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub phone: Option<String>,
     #[serde(default)]
@@ -191,10 +185,7 @@ pub struct PasswordResetConfirm {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "validate", derive(Validate))]
 pub struct UpdateMe {
-    #[cfg_attr(
-        feature = "validate",
-        validate(length(max = 200, message = "must be at most 200 characters"), custom(function = "rules::not_blank"))
-    )]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::full_name")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub full_name: Option<String>,
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::username")))]
@@ -210,11 +201,11 @@ pub struct UpdateMe {
     #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
     pub email: Option<String>,
     /// Empty string clears it.
-    #[cfg_attr(feature = "validate", validate(length(max = 200, message = "must be at most 200 characters")))]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::company")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub company: Option<String>,
     /// Empty string clears it.
-    #[cfg_attr(feature = "validate", validate(length(max = 40, message = "must be at most 40 characters")))]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::optional_phone")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub phone: Option<String>,
     pub locale: Option<Locale>,
@@ -239,10 +230,7 @@ pub struct ChangePassword {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "validate", derive(Validate))]
 pub struct CreateUser {
-    #[cfg_attr(
-        feature = "validate",
-        validate(length(max = 200, message = "must be at most 200 characters"), custom(function = "rules::not_blank"))
-    )]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::full_name")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub full_name: String,
     #[cfg_attr(

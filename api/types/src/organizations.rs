@@ -2,6 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "validate")]
+use validator::Validate;
+
+#[cfg(feature = "validate")]
+use crate::validation::rules;
 
 crate::text_enum! {
     /// Service contract of an organization; contract customers are served first.
@@ -36,9 +41,12 @@ pub struct Organization {
     "name": "Example GmbH", "domains": ["example.com"], "contract_tier": "premium",
     "dpa_signed_at": "2026-01-15", "shares_tickets": true
 })))]
+#[cfg_attr(feature = "validate", derive(Validate))]
 pub struct OrganizationInput {
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::organization_name")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::domains")))]
     #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub domains: Option<Vec<String>>,
     pub contract_tier: Option<ContractTier>,
@@ -79,9 +87,12 @@ pub struct Category {
 /// `POST /api/v1/categories`, `PATCH /api/v1/categories/{id}` (absent fields stay).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
 pub struct CategoryInput {
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::category_name")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::category_description")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub description: Option<String>,
     pub active: Option<bool>,
@@ -102,9 +113,13 @@ pub struct SlaPolicy {
 /// `PUT /api/v1/sla-policies/{contract_tier}/{priority}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
+#[cfg_attr(feature = "validate", validate(schema(function = "rules::sla_policy", skip_on_field_errors = true)))]
 pub struct SlaPolicyInput {
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::sla_minutes")))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525600))]
     pub first_response_minutes: i32,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::sla_minutes")))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525600))]
     pub resolution_minutes: i32,
 }

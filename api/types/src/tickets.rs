@@ -2,8 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "validate")]
+use validator::Validate;
 
 use crate::organizations::ContractTier;
+#[cfg(feature = "validate")]
+use crate::validation::rules;
 
 crate::text_enum! {
     /// Where a ticket stands: new -> open -> pending (waiting for the customer) <-> open ->
@@ -114,9 +118,12 @@ pub struct Ticket {
     "subject": "Drucker druckt nicht", "description": "Seit dem Update druckt der Drucker im 2. Stock nicht mehr.",
     "priority": "high", "category_id": 1
 })))]
+#[cfg_attr(feature = "validate", derive(Validate))]
 pub struct CreateTicket {
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::subject")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub subject: String,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::description")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20000))]
     pub description: String,
     #[serde(default)]
@@ -134,6 +141,7 @@ pub struct CreateTicket {
 /// `PATCH /api/v1/tickets/{id}`: absent fields stay; `assignee_id` and `category_id` may be `null`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
 pub struct UpdateTicket {
     pub status: Option<TicketStatus>,
     /// Staff only.
@@ -147,8 +155,16 @@ pub struct UpdateTicket {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub assignee_id: Option<Option<i64>>,
     /// Staff only.
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::subject")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub subject: Option<String>,
+}
+
+impl UpdateTicket {
+    /// Whether the update touches a field only staff may change.
+    pub fn changes_staff_fields(&self) -> bool {
+        self.priority.is_some() || self.category_id.is_some() || self.assignee_id.is_some() || self.subject.is_some()
+    }
 }
 
 /// Counts for the agents' dashboard (archived tickets excluded).
@@ -183,7 +199,9 @@ pub struct Comment {
 /// `POST /api/v1/tickets/{id}/comments`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
 pub struct CreateComment {
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::comment")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20000))]
     pub body: String,
     /// Staff only: an internal note.
@@ -235,4 +253,189 @@ pub struct Attachment {
     pub created_at: DateTime<Utc>,
     /// The comment it belongs to, if any.
     pub comment_id: Option<i64>,
+}
+
+crate::text_enum! {
+    /// Orders of the ticket list.
+    pub enum Sort {
+        /// Newest first (default).
+        CreatedAt = "created_at",
+        /// Most recently changed first.
+        UpdatedAt = "updated_at",
+        /// Urgent first.
+        Priority = "priority",
+        /// Nearest pending deadline first.
+        SlaDue = "sla_due",
+        /// The agents' work order: premium contracts, then standard, then the rest; within each,
+        /// the nearest pending deadline first.
+        Queue = "queue",
+    }
+}
+
+/// Whose tickets: `me`, `none` (unassigned) or an agent's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Me,
+    Nobody,
+    Agent(i64),
+}
+
+impl std::fmt::Display for AssigneeFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Me => f.write_str("me"),
+            Self::Nobody => f.write_str("none"),
+            Self::Agent(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+impl std::str::FromStr for AssigneeFilter {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "me" => Ok(Self::Me),
+            "none" => Ok(Self::Nobody),
+            id => id.parse().map(Self::Agent),
+        }
+    }
+}
+
+/// Filters of `GET /api/v1/tickets`. `status` may repeat (`status=new&status=open`). The server
+/// parses the query string with [`TicketQuery::parse`], the web UI writes it with
+/// [`TicketQuery::to_query_string`]: one type on both sides.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct TicketQuery {
+    #[cfg_attr(feature = "openapi", param(style = Form, explode))]
+    pub status: Option<Vec<TicketStatus>>,
+    pub priority: Option<Priority>,
+    pub category_id: Option<i64>,
+    /// An agent id, `me` or `none`.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub assignee_id: Option<AssigneeFilter>,
+    pub requester_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub sla_status: Option<SlaStatus>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    /// Full-text search over subject, description and the comments you may see (German and English).
+    pub q: Option<String>,
+    /// `true`: only archived tickets; default: only tickets that are not archived.
+    pub archived: Option<bool>,
+    pub sort: Option<Sort>,
+    /// 1-100, default 25.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A query-string value that does not parse: the field and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryProblem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn parse_value<T: std::str::FromStr>(field: &'static str, value: &str) -> Result<T, QueryProblem> {
+    value.parse().map_err(|_| QueryProblem { field, message: format!("{value:?} is not a valid value") })
+}
+
+impl TicketQuery {
+    /// Reads a query string; unknown keys are ignored, `status` may repeat or list values
+    /// separated by commas.
+    pub fn parse(raw: &str) -> Result<Self, QueryProblem> {
+        let mut q = Self::default();
+        for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+            let v = value.trim();
+            match key.as_ref() {
+                "status" => {
+                    for part in v.split(',').filter(|p| !p.is_empty()) {
+                        q.status.get_or_insert_with(Vec::new).push(parse_value("status", part)?);
+                    }
+                }
+                "priority" => q.priority = Some(parse_value("priority", v)?),
+                "category_id" => q.category_id = Some(parse_value("category_id", v)?),
+                "assignee_id" => q.assignee_id = Some(parse_value("assignee_id", v)?),
+                "requester_id" => q.requester_id = Some(parse_value("requester_id", v)?),
+                "organization_id" => q.organization_id = Some(parse_value("organization_id", v)?),
+                "sla_status" => q.sla_status = Some(parse_value("sla_status", v)?),
+                "created_after" => q.created_after = Some(parse_value("created_after", v)?),
+                "created_before" => q.created_before = Some(parse_value("created_before", v)?),
+                "q" => q.q = Some(v.to_owned()).filter(|s| !s.is_empty()),
+                "archived" => q.archived = Some(parse_value("archived", v)?),
+                "sort" => {
+                    q.sort = Some(v.parse().map_err(|_| QueryProblem {
+                        field: "sort",
+                        message: "must be created_at, updated_at, priority, sla_due or queue".into(),
+                    })?);
+                }
+                "limit" => q.limit = Some(parse_value("limit", v)?),
+                "cursor" => q.cursor = Some(v.to_owned()),
+                _ => {}
+            }
+        }
+        if let Some(problem) = q.q.as_deref().and_then(crate::validation::search_problem) {
+            return Err(QueryProblem { field: "q", message: problem });
+        }
+        Ok(q)
+    }
+
+    /// The query string (without `?`) that [`TicketQuery::parse`] reads back as `self`.
+    pub fn to_query_string(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for s in self.status.iter().flatten() {
+            out.append_pair("status", s.as_str());
+        }
+        let mut pair = |key: &str, value: Option<String>| {
+            if let Some(v) = value {
+                out.append_pair(key, &v);
+            }
+        };
+        pair("priority", self.priority.map(|p| p.to_string()));
+        pair("category_id", self.category_id.map(|v| v.to_string()));
+        pair("assignee_id", self.assignee_id.map(|v| v.to_string()));
+        pair("requester_id", self.requester_id.map(|v| v.to_string()));
+        pair("organization_id", self.organization_id.map(|v| v.to_string()));
+        pair("sla_status", self.sla_status.map(|v| v.to_string()));
+        pair("created_after", self.created_after.map(|v| v.to_rfc3339()));
+        pair("created_before", self.created_before.map(|v| v.to_rfc3339()));
+        pair("q", self.q.clone());
+        pair("archived", self.archived.map(|v| v.to_string()));
+        pair("sort", self.sort.map(|v| v.to_string()));
+        pair("limit", self.limit.map(|v| v.to_string()));
+        pair("cursor", self.cursor.clone());
+        out.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ticket_query_survives_the_round_trip_through_the_query_string() {
+        let query = TicketQuery {
+            status: Some(vec![TicketStatus::New, TicketStatus::Open]),
+            assignee_id: Some(AssigneeFilter::Me),
+            q: Some("Drucker & Scanner".into()),
+            created_after: "2026-11-01T10:00:00Z".parse().ok(),
+            sort: Some(Sort::Queue),
+            limit: Some(50),
+            cursor: Some("abc=".into()),
+            ..TicketQuery::default()
+        };
+        assert_eq!(TicketQuery::parse(&query.to_query_string()), Ok(query));
+        assert_eq!(TicketQuery::parse("status=new,open").unwrap().status.map(|s| s.len()), Some(2));
+        assert_eq!(TicketQuery::parse("assignee_id=7").unwrap().assignee_id, Some(AssigneeFilter::Agent(7)));
+    }
+
+    #[test]
+    fn bad_query_values_name_their_field() {
+        for (raw, field) in [("sort=oldest", "sort"), ("limit=x", "limit"), ("assignee_id=bob", "assignee_id")] {
+            assert_eq!(TicketQuery::parse(raw).unwrap_err().field, field, "{raw}");
+        }
+        assert_eq!(TicketQuery::parse(&format!("q={}", "x".repeat(201))).unwrap_err().field, "q");
+        assert_eq!(TicketQuery::parse("q=a%00b").unwrap_err().field, "q");
+    }
 }

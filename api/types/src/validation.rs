@@ -1,4 +1,68 @@
-//! Field rules shared by the server's validation and the web UI's early checks.
+//! Every field rule of the API, in one place. The server checks request bodies with `validator`
+//! derives whose custom functions ([`rules`]) call the plain functions below; the web UI calls
+//! the same plain functions before it submits, so a person sees the same message before and
+//! after a round trip. A function returns the problem with a value, or `None` when it is fine.
+
+/// Limits of the text fields, in characters.
+pub mod limits {
+    pub const FULL_NAME: usize = 200;
+    pub const EMAIL: usize = 254;
+    pub const COMPANY: usize = 200;
+    pub const PHONE: usize = 40;
+    pub const SUBJECT: usize = 200;
+    pub const DESCRIPTION: usize = 20_000;
+    pub const COMMENT: usize = 20_000;
+    pub const SEARCH: usize = 200;
+    pub const ORGANIZATION_NAME: usize = 200;
+    pub const DOMAINS: usize = 50;
+    pub const CATEGORY_NAME: usize = 100;
+    pub const CATEGORY_DESCRIPTION: usize = 1000;
+    /// SLA targets: 1 minute to 365 days.
+    pub const SLA_MINUTES: std::ops::RangeInclusive<i32> = 1..=525_600;
+}
+
+/// A required single-line text (a name, a subject): not blank, at most `max` characters, no
+/// control characters.
+pub fn line_problem(value: &str, max: usize) -> Option<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() { Some("must not be empty".into()) } else { optional_line_problem(value, max) }
+}
+
+/// An optional single-line text: empty is fine, otherwise as [`line_problem`].
+pub fn optional_line_problem(value: &str, max: usize) -> Option<String> {
+    if value.trim().chars().count() > max {
+        Some(format!("must be at most {max} characters"))
+    } else if value.chars().any(char::is_control) {
+        Some("must not contain control characters".into())
+    } else {
+        None
+    }
+}
+
+/// A required multi-line text (a description, a comment): not blank, at most `max`
+/// characters; line breaks and tabs are fine, other control characters (NUL) are not.
+pub fn text_problem(value: &str, max: usize) -> Option<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        Some("must not be empty".into())
+    } else if trimmed.chars().count() > max {
+        Some(format!("must be at most {max} characters"))
+    } else if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        Some("must not contain control characters".into())
+    } else {
+        None
+    }
+}
+
+/// A full-text search: at most 200 characters, no control characters.
+pub fn search_problem(value: &str) -> Option<String> {
+    optional_line_problem(value, limits::SEARCH)
+}
+
+/// An optional multi-line text: empty is fine, otherwise as [`text_problem`].
+pub fn optional_text_problem(value: &str, max: usize) -> Option<String> {
+    if value.trim().is_empty() { None } else { text_problem(value, max) }
+}
 
 /// Usernames: 3-32 characters of `a-z 0-9 . _ -` (compared lower-case).
 pub fn username_problem(raw: &str) -> Option<&'static str> {
@@ -10,6 +74,21 @@ pub fn username_problem(raw: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// A username derived from an email's local part (`Jane.Doe+x@..` -> `jane.doe_x`); always
+/// passes [`username_problem`].
+pub fn suggest_username(email: &str) -> String {
+    let local = email.trim().split('@').next().unwrap_or_default();
+    let mut name: String = local
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c.to_ascii_lowercase() } else { '_' })
+        .take(32)
+        .collect();
+    while name.chars().count() < 3 {
+        name.push('_');
+    }
+    name
 }
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
@@ -42,13 +121,20 @@ pub fn phone_problem(raw: &str) -> Option<&'static str> {
     let trimmed = raw.trim();
     let rest = trimmed.strip_prefix('+').unwrap_or(trimmed);
     let digits = rest.chars().filter(char::is_ascii_digit).count();
-    if rest.chars().any(|c| !(c.is_ascii_digit() || " -./()".contains(c))) {
+    if trimmed.chars().count() > limits::PHONE {
+        Some("must be at most 40 characters")
+    } else if rest.chars().any(|c| !(c.is_ascii_digit() || " -./()".contains(c))) {
         Some("may contain only digits, an optional leading + and the separators space - . / ( )")
     } else if !(4..=20).contains(&digits) {
         Some("must have 4 to 20 digits")
     } else {
         None
     }
+}
+
+/// An optional phone number: empty clears it.
+pub fn optional_phone_problem(raw: &str) -> Option<&'static str> {
+    if raw.trim().is_empty() { None } else { phone_problem(raw) }
 }
 
 /// The digits of a phone number, with a leading `+` kept: `+49 (30) 123-45` -> `+493012345`.
@@ -58,37 +144,93 @@ pub fn normalize_phone(raw: &str) -> String {
     format!("{plus}{}", trimmed.chars().filter(char::is_ascii_digit).collect::<String>())
 }
 
+/// An email domain as stored: trimmed, without a leading `@`, lower-case.
+pub fn normalize_domain(raw: &str) -> String {
+    raw.trim().trim_start_matches('@').to_lowercase()
+}
+
+/// Organization domains: at most 50, each a domain name like `example.com`.
+pub fn domains_problem(domains: &[String]) -> Option<String> {
+    if domains.len() > limits::DOMAINS {
+        return Some(format!("may list at most {} domains", limits::DOMAINS));
+    }
+    domains.iter().map(|d| normalize_domain(d)).find_map(|d| {
+        let valid = d.len() <= 253
+            && d.contains('.')
+            && d.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        (!valid).then(|| format!("{d:?} is not a domain name like example.com"))
+    })
+}
+
+/// SLA targets in minutes.
+pub fn sla_minutes_problem(minutes: i32) -> Option<String> {
+    let range = limits::SLA_MINUTES;
+    (!range.contains(&minutes)).then(|| format!("must be between {} and {} minutes", range.start(), range.end()))
+}
+
+/// A resolution target must not be shorter than the first-response target.
+pub fn sla_order_problem(first_response_minutes: i32, resolution_minutes: i32) -> Option<&'static str> {
+    (resolution_minutes < first_response_minutes).then_some("must not be shorter than first_response_minutes")
+}
+
 #[cfg(feature = "validate")]
 pub(crate) mod rules {
-    //! `validator` custom functions.
+    //! `validator` custom functions: each wraps one plain rule above, so the message is the same
+    //! on the server and in the web UI.
     use std::borrow::Cow;
 
     use validator::ValidationError;
 
-    fn error(code: &'static str, message: &'static str) -> ValidationError {
-        ValidationError::new(code).with_message(Cow::Borrowed(message))
-    }
+    use super::limits;
 
-    pub fn username(value: &str) -> Result<(), ValidationError> {
-        super::username_problem(value).map_or(Ok(()), |m| Err(error("username", m)))
-    }
-
-    pub fn password(value: &str) -> Result<(), ValidationError> {
-        super::password_problem(value).map_or(Ok(()), |m| Err(error("password", m)))
-    }
-
-    pub fn phone(value: &str) -> Result<(), ValidationError> {
-        super::phone_problem(value).map_or(Ok(()), |m| Err(error("phone", m)))
-    }
-
-    pub fn not_blank(value: &str) -> Result<(), ValidationError> {
-        if value.trim().is_empty() {
-            Err(error("blank", "must not be empty"))
-        } else if value.chars().any(char::is_control) {
-            Err(error("control_characters", "must not contain control characters"))
-        } else {
-            Ok(())
+    fn check(code: &'static str, problem: Option<impl Into<Cow<'static, str>>>) -> Result<(), ValidationError> {
+        match problem {
+            Some(message) => Err(ValidationError::new(code).with_message(message.into())),
+            None => Ok(()),
         }
+    }
+
+    /// A problem that belongs to another field than the one the rule is declared on (a
+    /// struct-level rule); the server reports it under `field`.
+    fn check_field(
+        field: &'static str,
+        code: &'static str,
+        problem: Option<&'static str>,
+    ) -> Result<(), ValidationError> {
+        check(code, problem).map_err(|mut e| {
+            e.add_param(Cow::Borrowed("field"), &field);
+            e
+        })
+    }
+
+    macro_rules! rules {
+        ($($name:ident($value:ident: $ty:ty) => $problem:expr;)+) => {
+            $(pub fn $name($value: $ty) -> Result<(), ValidationError> { check(stringify!($name), $problem) })+
+        };
+    }
+
+    rules! {
+        username(v: &str) => super::username_problem(v);
+        password(v: &str) => super::password_problem(v);
+        optional_phone(v: &str) => super::optional_phone_problem(v);
+        full_name(v: &str) => super::line_problem(v, limits::FULL_NAME);
+        company(v: &str) => super::optional_line_problem(v, limits::COMPANY);
+        subject(v: &str) => super::line_problem(v, limits::SUBJECT);
+        description(v: &str) => super::text_problem(v, limits::DESCRIPTION);
+        comment(v: &str) => super::text_problem(v, limits::COMMENT);
+        organization_name(v: &str) => super::line_problem(v, limits::ORGANIZATION_NAME);
+        domains(v: &[String]) => super::domains_problem(v);
+        category_name(v: &str) => super::line_problem(v, limits::CATEGORY_NAME);
+        category_description(v: &str) => super::optional_text_problem(v, limits::CATEGORY_DESCRIPTION);
+        sla_minutes(v: i32) => super::sla_minutes_problem(v);
+    }
+
+    pub fn sla_policy(input: &crate::organizations::SlaPolicyInput) -> Result<(), ValidationError> {
+        check_field(
+            "resolution_minutes",
+            "sla_order",
+            super::sla_order_problem(input.first_response_minutes, input.resolution_minutes),
+        )
     }
 }
 
@@ -118,6 +260,43 @@ mod tests {
         assert!(phone_problem("call me").is_some());
         assert!(phone_problem("+49+30").is_some());
         assert!(phone_problem("12").is_some());
+        assert!(optional_phone_problem("").is_none());
         assert_eq!(normalize_phone("+49 (30) 123-456"), "+4930123456");
+    }
+
+    #[test]
+    fn usernames_follow_the_character_rules() {
+        assert!(username_problem("Jane.Doe_1-x").is_none());
+        for bad in ["ab", "a".repeat(33).as_str(), "jane doe", "jäne", "jane@doe"] {
+            assert!(username_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn suggested_usernames_are_valid() {
+        let long = format!("{}@example.com", "x".repeat(60));
+        for email in ["jane.doe+x@example.com", "a@b.de", long.as_str()] {
+            let name = suggest_username(email);
+            assert!(username_problem(&name).is_none(), "{name:?}");
+        }
+        assert_eq!(suggest_username("Jane.Doe+x@example.com"), "jane.doe_x");
+    }
+
+    #[test]
+    fn texts_are_bounded_and_free_of_control_characters() {
+        assert!(line_problem("  ", 10).is_some());
+        assert!(line_problem(&"x".repeat(11), 10).is_some());
+        assert!(line_problem("a\u{7}b", 10).is_some());
+        assert!(line_problem(" Jane Doe ", 10).is_none());
+        assert!(text_problem("line one\nline two\ttab", 100).is_none());
+        assert!(text_problem("nul\0byte", 100).is_some());
+        assert!(optional_line_problem("", 10).is_none());
+    }
+
+    #[test]
+    fn domains_must_look_like_domains() {
+        assert!(domains_problem(&["@Example.COM".into()]).is_none());
+        assert!(domains_problem(&["not a domain".into()]).is_some());
+        assert!(domains_problem(&vec!["a.de".to_owned(); 51]).is_some());
     }
 }

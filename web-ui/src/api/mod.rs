@@ -1,7 +1,14 @@
-//! Calls to the Helpdesk API through the shared `helpdesk-types`; failures are decoded from
-//! RFC 9457 problem bodies. A 401 triggers one silent refresh (the HttpOnly cookie) and a retry;
-//! if that fails too, the session ends and the app shows the sign-in page.
+//! Calls to the Helpdesk API, one module per resource with typed functions
+//! (`api::tickets::list(session, &query)`); pages hold no URL strings. Bodies are the shared
+//! `helpdesk-types`; failures are decoded from RFC 9457 problem bodies. A 401 triggers one
+//! silent refresh (the HttpOnly cookie) and a retry; if that fails too, the session ends and the
+//! app shows the sign-in page.
 
+pub mod admin;
+pub mod auth;
+pub mod me;
+pub mod privacy;
+pub mod tickets;
 pub mod upload;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -26,6 +33,26 @@ impl ApiError {
         }
     }
 
+    /// Checks fields before a request with the rules of `helpdesk_types::validation` (the ones
+    /// the server applies), and fails with the problem the server would answer.
+    pub fn check<'a>(fields: impl IntoIterator<Item = (&'a str, Option<String>)>) -> Result<(), ApiError> {
+        let errors: std::collections::BTreeMap<String, Vec<String>> =
+            fields.into_iter().filter_map(|(name, problem)| Some((name.to_owned(), vec![problem?]))).collect();
+        if errors.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::Problem(Problem {
+            type_: "/problems/validation-failed".into(),
+            title: "Validation failed".into(),
+            status: 422,
+            detail: Some("One or more fields are invalid.".into()),
+            code: "validation_failed".into(),
+            errors,
+            request_id: None,
+            extensions: Default::default(),
+        }))
+    }
+
     /// Messages for one field of a validation or conflict problem.
     pub fn field(&self, name: &str) -> Option<String> {
         match self {
@@ -34,6 +61,8 @@ impl ApiError {
         }
     }
 }
+
+impl std::error::Error for ApiError {}
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,10 +79,10 @@ fn network(e: impl std::fmt::Display) -> ApiError {
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if response.ok() {
-        if response.status() == 204 {
-            return serde_json::from_str("null").map_err(network);
-        }
-        response.json().await.map_err(network)
+        // Any success without a body (204, or a 202 with none) is "done".
+        let text = response.text().await.map_err(network)?;
+        let text = if text.trim().is_empty() { "null" } else { &text };
+        serde_json::from_str(text).map_err(network)
     } else {
         match response.json::<Problem>().await {
             Ok(problem) => Err(ApiError::Problem(problem)),
@@ -63,7 +92,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
 }
 
 #[derive(Clone, Copy)]
-pub enum Method {
+pub(crate) enum Method {
     Get,
     Post,
     Put,
@@ -113,7 +142,7 @@ pub async fn refresh(session: Session) -> bool {
 }
 
 /// Calls the API as the signed-in person.
-pub async fn call<T: DeserializeOwned>(
+pub(crate) async fn call<T: DeserializeOwned>(
     session: Session,
     method: Method,
     path: &str,
@@ -132,29 +161,50 @@ pub async fn call<T: DeserializeOwned>(
     decode(response).await
 }
 
-pub async fn get<T: DeserializeOwned>(session: Session, path: &str) -> Result<T, ApiError> {
+pub(crate) async fn get<T: DeserializeOwned>(session: Session, path: &str) -> Result<T, ApiError> {
     call(session, Method::Get, path, None::<&()>).await
 }
 
-pub async fn post<T: DeserializeOwned>(session: Session, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+pub(crate) async fn post<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    body: &impl Serialize,
+) -> Result<T, ApiError> {
     call(session, Method::Post, path, Some(body)).await
 }
 
-pub async fn patch<T: DeserializeOwned>(session: Session, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+pub(crate) async fn patch<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    body: &impl Serialize,
+) -> Result<T, ApiError> {
     call(session, Method::Patch, path, Some(body)).await
 }
 
-pub async fn put<T: DeserializeOwned>(session: Session, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+pub(crate) async fn put<T: DeserializeOwned>(
+    session: Session,
+    path: &str,
+    body: &impl Serialize,
+) -> Result<T, ApiError> {
     call(session, Method::Put, path, Some(body)).await
 }
 
 /// Calls without a session (sign-in, registration, password reset).
-pub async fn anonymous<T: DeserializeOwned>(method: Method, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+pub(crate) async fn anonymous<T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: &impl Serialize,
+) -> Result<T, ApiError> {
     let json = serde_json::to_value(body).map_err(network)?;
     decode(send(method, path, None, Some(&json)).await?).await
 }
 
-/// Percent-encodes a query parameter value.
-pub fn enc(value: &str) -> String {
+/// A read that needs no session (the privacy settings).
+pub(crate) async fn public_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(send(Method::Get, path, None, None).await?).await
+}
+
+/// Percent-encodes a path segment or query parameter value.
+pub(crate) fn enc(value: &str) -> String {
     js_sys::encode_uri_component(value).into()
 }

@@ -9,7 +9,8 @@ use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
 use super::ApiError;
 use crate::session::Session;
 
-/// The largest file the server accepts (checked before uploading).
+/// The largest file the server accepts (checked before uploading). The server's own limit is
+/// configurable (`HELPDESK_MAX_UPLOAD_BYTES`); its answer is what counts.
 pub const MAX_BYTES: f64 = 5.0 * 1024.0 * 1024.0;
 pub const ALLOWED: &[&str] = &["jpg", "jpeg", "png", "gif", "pdf", "doc", "docx", "txt", "zip", "rar"];
 

@@ -1,18 +1,15 @@
 //! Administration: users, organizations, categories, SLA policies, the email log.
 
 use helpdesk_types::{
-    Account, Page, Role,
+    Role,
     accounts::{CreateUser, UpdateUser},
-    email::EmailLogEntry,
-    organizations::{
-        Category, CategoryInput, ContractTier, Organization, OrganizationInput, SlaPolicy, SlaPolicyInput,
-    },
+    organizations::{Category, CategoryInput, ContractTier, OrganizationInput, SlaPolicy, SlaPolicyInput},
 };
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
-    api::{self, ApiError, Method},
-    components::{ErrorText, Field},
+    api::{ApiError, admin, tickets},
+    components::{ErrorText, Field, loaded},
     i18n::tr,
     session::use_session,
 };
@@ -35,7 +32,7 @@ fn Users() -> impl IntoView {
     let version = RwSignal::new(0);
     let users = LocalResource::new(move || {
         version.track();
-        api::get::<Page<Account>>(session, "/api/v1/users?limit=100")
+        admin::users(session)
     });
     let [full_name, email, username] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let role = RwSignal::new("agent".to_owned());
@@ -52,7 +49,7 @@ fn Users() -> impl IntoView {
             locale: None,
         };
         spawn_local(async move {
-            match api::post::<Account>(session, "/api/v1/users", &body).await {
+            match admin::create_user(session, &body).await {
                 Ok(_) => {
                     error.set(None);
                     version.update(|v| *v += 1);
@@ -63,7 +60,7 @@ fn Users() -> impl IntoView {
     };
     let set = move |id: i64, body: UpdateUser| {
         spawn_local(async move {
-            match api::patch::<Account>(session, &format!("/api/v1/users/{id}"), &body).await {
+            match admin::update_user(session, id, &body).await {
                 Ok(_) => version.update(|v| *v += 1),
                 Err(e) => error.set(Some(e)),
             }
@@ -74,7 +71,7 @@ fn Users() -> impl IntoView {
             <h2>{tr("admin.users")}</h2>
             <table>
                 <tbody>
-                    {move || users.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|u| {
+                    {move || loaded(users.get(), move |page| page.items.into_iter().map(|u| {
                         let id = u.id;
                         view! { <tr>
                             <td>{u.full_name}</td><td>{u.email}</td>
@@ -108,7 +105,7 @@ fn Organizations() -> impl IntoView {
     let version = RwSignal::new(0);
     let orgs = LocalResource::new(move || {
         version.track();
-        api::get::<Page<Organization>>(session, "/api/v1/organizations?limit=100")
+        admin::organizations(session)
     });
     let name = RwSignal::new(String::new());
     let domains = RwSignal::new(String::new());
@@ -133,7 +130,7 @@ fn Organizations() -> impl IntoView {
             shares_tickets: None,
         };
         spawn_local(async move {
-            match api::post::<Organization>(session, "/api/v1/organizations", &body).await {
+            match admin::create_organization(session, &body).await {
                 Ok(_) => {
                     error.set(None);
                     version.update(|v| *v += 1);
@@ -146,7 +143,7 @@ fn Organizations() -> impl IntoView {
         <section class="card">
             <h2>{tr("admin.organizations")}</h2>
             <ul>
-                {move || orgs.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|o| view! {
+                {move || loaded(orgs.get(), |page| page.items.into_iter().map(|o| view! {
                     <li>{o.name}" · "{o.contract_tier.as_str()}" · "{o.domains.join(", ")}
                         {o.dpa_signed_at.map(|d| format!(" · DPA {d}"))}</li>
                 }).collect_view())}
@@ -172,7 +169,7 @@ fn Categories() -> impl IntoView {
     let version = RwSignal::new(0);
     let categories = LocalResource::new(move || {
         version.track();
-        api::get::<Vec<Category>>(session, "/api/v1/categories")
+        tickets::categories(session)
     });
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
@@ -180,7 +177,7 @@ fn Categories() -> impl IntoView {
         ev.prevent_default();
         let body = CategoryInput { name: Some(name.get_untracked()), ..Default::default() };
         spawn_local(async move {
-            match api::post::<Category>(session, "/api/v1/categories", &body).await {
+            match admin::create_category(session, &body).await {
                 Ok(_) => {
                     name.set(String::new());
                     version.update(|v| *v += 1);
@@ -192,16 +189,17 @@ fn Categories() -> impl IntoView {
     let toggle = move |c: Category| {
         spawn_local(async move {
             let body = CategoryInput { active: Some(!c.active), ..Default::default() };
-            let _ = api::call::<Category>(session, Method::Patch, &format!("/api/v1/categories/{}", c.id), Some(&body))
-                .await;
-            version.update(|v| *v += 1);
+            match admin::update_category(session, c.id, &body).await {
+                Ok(_) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
         });
     };
     view! {
         <section class="card">
             <h2>{tr("admin.categories")}</h2>
             <ul>
-                {move || categories.get().and_then(Result::ok).map(|list| list.into_iter().map(|c| {
+                {move || loaded(categories.get(), move |list| list.into_iter().map(|c| {
                     let label = if c.active { "active" } else { "inactive" };
                     view! { <li>{c.name.clone()}" · "<button class="small" on:click={let c = c.clone(); move |_| toggle(c.clone())}>{label}</button></li> }
                 }).collect_view())}
@@ -218,7 +216,7 @@ fn Categories() -> impl IntoView {
 #[component]
 fn SlaPolicies() -> impl IntoView {
     let session = use_session();
-    let policies = LocalResource::new(move || api::get::<Vec<SlaPolicy>>(session, "/api/v1/sla-policies"));
+    let policies = LocalResource::new(move || admin::sla_policies(session));
     let error = RwSignal::new(None::<ApiError>);
     let save = move |p: SlaPolicy, first: String, resolution: String| {
         let body = SlaPolicyInput {
@@ -226,8 +224,7 @@ fn SlaPolicies() -> impl IntoView {
             resolution_minutes: resolution.parse().unwrap_or(0),
         };
         spawn_local(async move {
-            let path = format!("/api/v1/sla-policies/{}/{}", p.contract_tier, p.priority);
-            if let Err(e) = api::put::<SlaPolicy>(session, &path, &body).await {
+            if let Err(e) = admin::put_sla_policy(session, &p, &body).await {
                 error.set(Some(e));
             }
         });
@@ -238,7 +235,7 @@ fn SlaPolicies() -> impl IntoView {
             <table>
                 <thead><tr><th>"Tier"</th><th>"Priority"</th><th>"First response (min)"</th><th>"Resolution (min)"</th></tr></thead>
                 <tbody>
-                    {move || policies.get().and_then(Result::ok).map(|list| list.into_iter().map(|p| {
+                    {move || loaded(policies.get(), move |list| list.into_iter().map(|p| {
                         let first = RwSignal::new(p.first_response_minutes.to_string());
                         let resolution = RwSignal::new(p.resolution_minutes.to_string());
                         let policy = p.clone();
@@ -259,14 +256,14 @@ fn SlaPolicies() -> impl IntoView {
 #[component]
 fn EmailLog() -> impl IntoView {
     let session = use_session();
-    let log = LocalResource::new(move || api::get::<Page<EmailLogEntry>>(session, "/api/v1/admin/email-log?limit=50"));
+    let log = LocalResource::new(move || admin::email_log(session));
     view! {
         <section class="card">
             <h2>{tr("admin.email_log")}</h2>
             <table>
                 <thead><tr><th>"When"</th><th>"To"</th><th>"Template"</th><th>"Status"</th><th>"Attempts"</th><th>"Last error"</th></tr></thead>
                 <tbody>
-                    {move || log.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|e| view! { <tr>
+                    {move || loaded(log.get(), |page| page.items.into_iter().map(|e| view! { <tr>
                         <td>{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td><td>{e.recipient}</td><td>{e.template}</td>
                         <td>{e.status.as_str()}</td><td>{e.attempts}</td><td>{e.last_error.unwrap_or_default()}</td>
                     </tr> }).collect_view())}

@@ -1,15 +1,15 @@
 //! Sign in (with the captcha only when the API asks for one), register, forgot and reset password.
 
 use helpdesk_types::{
-    Account,
-    accounts::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, RegisterRequest, TokenResponse},
+    accounts::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, RegisterRequest},
+    validation::{self as rules, limits},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
 use wasm_bindgen::JsCast;
 
 use crate::{
-    api::{self, ApiError, Method},
+    api::{self, ApiError},
     components::{ErrorText, Field},
     i18n::{tr, use_i18n},
     session::use_session,
@@ -63,7 +63,7 @@ pub fn Login() -> impl IntoView {
                 captcha_token: captcha_response(),
                 client: None,
             };
-            match api::anonymous::<TokenResponse>(Method::Post, "/api/v1/auth/login", &body).await {
+            match api::auth::login(&body).await {
                 Ok(tokens) => {
                     let staff = tokens.user.role.is_staff();
                     session.token.set(Some(tokens.access_token));
@@ -123,8 +123,18 @@ pub fn Register() -> impl IntoView {
             phone: optional(phone),
             locale: Some(i18n.0.get_untracked()),
         };
+        let checked = ApiError::check([
+            ("full_name", rules::line_problem(&body.full_name, limits::FULL_NAME)),
+            ("username", rules::username_problem(&body.username).map(Into::into)),
+            ("password", rules::password_problem(&body.password).map(Into::into)),
+            ("company", rules::optional_line_problem(&company.get_untracked(), limits::COMPANY)),
+            ("phone", rules::optional_phone_problem(&phone.get_untracked()).map(Into::into)),
+        ]);
+        if let Err(e) = checked {
+            return error.set(Some(e));
+        }
         spawn_local(async move {
-            match api::anonymous::<Account>(Method::Post, "/api/v1/auth/register", &body).await {
+            match api::auth::register(&body).await {
                 Ok(_) => {
                     error.set(None);
                     done.set(true);
@@ -161,7 +171,7 @@ pub fn ForgotPassword() -> impl IntoView {
         ev.prevent_default();
         let body = PasswordResetRequest { email: email.get_untracked() };
         spawn_local(async move {
-            match api::anonymous::<()>(Method::Post, "/api/v1/auth/password-reset", &body).await {
+            match api::auth::request_password_reset(&body).await {
                 Ok(()) => done.set(true),
                 Err(e) => error.set(Some(e)),
             }
@@ -191,8 +201,12 @@ pub fn ResetPassword() -> impl IntoView {
         ev.prevent_default();
         let token = query.with_untracked(|q| q.get("token").unwrap_or_default());
         let body = PasswordResetConfirm { token, new_password: password.get_untracked() };
+        if let Err(e) = ApiError::check([("new_password", rules::password_problem(&body.new_password).map(Into::into))])
+        {
+            return error.set(Some(e));
+        }
         spawn_local(async move {
-            match api::anonymous::<()>(Method::Post, "/api/v1/auth/password-reset/confirm", &body).await {
+            match api::auth::confirm_password_reset(&body).await {
                 Ok(()) => done.set(true),
                 Err(e) => error.set(Some(e)),
             }

@@ -1,20 +1,18 @@
 //! The privacy page, generated from the server's live settings (P15).
 
-use helpdesk_types::{Locale, privacy::PrivacySettings};
+use helpdesk_types::Locale;
 use leptos::prelude::*;
 
-use crate::{i18n::tr, i18n::use_i18n};
+use crate::{api, components::loaded, i18n::tr, i18n::use_i18n};
 
 #[component]
 pub fn Privacy() -> impl IntoView {
     let i18n = use_i18n();
-    let settings = LocalResource::new(|| async {
-        gloo_net::http::Request::get("/api/v1/privacy").send().await.ok()?.json::<PrivacySettings>().await.ok()
-    });
+    let settings = LocalResource::new(api::privacy::settings);
     view! {
         <section class="card">
             <h1>{tr("privacy.title")}</h1>
-            {move || settings.get().flatten().map(|s| {
+            {move || loaded(settings.get(), move |s| {
                 let de = i18n.0.get() == Locale::De;
                 let mb = s.max_upload_bytes / (1024 * 1024);
                 let types = s.allowed_file_types.join(", ");

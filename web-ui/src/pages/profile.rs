@@ -1,8 +1,9 @@
 //! Your profile: rectify your data, change the language and the password.
 
 use helpdesk_types::{
-    Account, Locale,
+    Locale,
     accounts::{ChangePassword, UpdateMe},
+    validation::{self as rules, limits},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -34,8 +35,16 @@ pub fn Profile() -> impl IntoView {
             locale: Some(i18n.0.get_untracked()),
             ..Default::default()
         };
+        let checked = ApiError::check([
+            ("full_name", rules::line_problem(&full_name.get_untracked(), limits::FULL_NAME)),
+            ("company", rules::optional_line_problem(&company.get_untracked(), limits::COMPANY)),
+            ("phone", rules::optional_phone_problem(&phone.get_untracked()).map(Into::into)),
+        ]);
+        if let Err(e) = checked {
+            return error.set(Some(e));
+        }
         spawn_local(async move {
-            match api::patch::<Account>(session, "/api/v1/me", &body).await {
+            match api::me::update(session, &body).await {
                 Ok(account) => {
                     session.user.set(Some(account));
                     error.set(None);
@@ -49,8 +58,12 @@ pub fn Profile() -> impl IntoView {
         ev.prevent_default();
         let body =
             ChangePassword { current_password: current.get_untracked(), new_password: new_password.get_untracked() };
+        if let Err(e) = ApiError::check([("new_password", rules::password_problem(&body.new_password).map(Into::into))])
+        {
+            return error.set(Some(e));
+        }
         spawn_local(async move {
-            match api::put::<()>(session, "/api/v1/me/password", &body).await {
+            match api::me::change_password(session, &body).await {
                 Ok(()) => {
                     error.set(None);
                     saved.set(true);

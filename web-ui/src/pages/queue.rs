@@ -1,12 +1,12 @@
 //! The agents' queue: counts, the work order, and logging a phone call for a caller.
 
-use helpdesk_types::tickets::{Channel, CreateTicket, CustomerMatch, Ticket, TicketStats};
+use helpdesk_types::tickets::{Channel, CreateTicket, CustomerMatch};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
 
 use crate::{
-    api::{self, ApiError, enc},
-    components::ErrorText,
+    api::{ApiError, tickets},
+    components::{ErrorText, loaded},
     i18n::tr,
     pages::tickets::TicketList,
     session::use_session,
@@ -15,11 +15,11 @@ use crate::{
 #[component]
 pub fn Queue() -> impl IntoView {
     let session = use_session();
-    let stats = LocalResource::new(move || api::get::<TicketStats>(session, "/api/v1/tickets/stats"));
+    let stats = LocalResource::new(move || tickets::stats(session));
     view! {
         <section class="card">
             <h1>{tr("queue.title")}</h1>
-            {move || stats.get().and_then(Result::ok).map(|s| view! {
+            {move || loaded(stats.get(), |s| view! {
                 <dl class="stats">
                     <div><dt>{tr("status.new")}</dt><dd>{s.by_status.get("new").copied().unwrap_or(0)}</dd></div>
                     <div><dt>{tr("status.open")}</dt><dd>{s.by_status.get("open").copied().unwrap_or(0)}</dd></div>
@@ -48,9 +48,9 @@ fn PhoneCall() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let lookup = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let path = format!("/api/v1/customers/lookup?phone={}", enc(&phone.get_untracked()));
+        let number = phone.get_untracked();
         spawn_local(async move {
-            match api::get::<Vec<CustomerMatch>>(session, &path).await {
+            match tickets::lookup_caller(session, &number).await {
                 Ok(m) => {
                     chosen.set(m.first().map(|c| c.person.id));
                     matches.set(m);
@@ -72,7 +72,7 @@ fn PhoneCall() -> impl IntoView {
         };
         let navigate = navigate.clone();
         spawn_local(async move {
-            match api::post::<Ticket>(session, "/api/v1/tickets", &body).await {
+            match tickets::create(session, &body).await {
                 Ok(t) => navigate(&format!("/tickets/{}", t.number), Default::default()),
                 Err(e) => error.set(Some(e)),
             }

@@ -2,19 +2,19 @@
 //! attachments, and the ticket page with the conversation.
 
 use helpdesk_types::{
-    Page,
-    organizations::Category,
     tickets::{
-        Attachment, Comment, CreateComment, CreateTicket, Priority, Ticket, TicketEvent, TicketStatus, UpdateTicket,
+        Attachment, Comment, CreateComment, CreateTicket, Priority, Sort, Ticket, TicketEvent, TicketQuery,
+        TicketStatus, UpdateTicket,
     },
+    validation::{self as rules, limits},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map};
 use wasm_bindgen::JsCast;
 
 use crate::{
-    api::{self, ApiError, enc, upload},
-    components::{ErrorText, SlaBadge, StatusBadge, priority_key, status_key},
+    api::{ApiError, tickets, upload},
+    components::{ErrorText, SlaBadge, StatusBadge, loaded, priority_key, status_key},
     i18n::{tr, use_i18n},
     session::use_session,
 };
@@ -32,20 +32,17 @@ pub fn TicketList(#[prop(optional)] queue: bool) -> impl IntoView {
     let loading = RwSignal::new(false);
     let load = move |more: bool| {
         loading.set(true);
-        let mut path = format!("/api/v1/tickets?limit=25&sort={}", if queue { "queue" } else { "created_at" });
-        let s = status.get_untracked();
-        if !s.is_empty() {
-            path.push_str(&format!("&status={s}"));
-        }
         let q = search.get_untracked();
-        if !q.trim().is_empty() {
-            path.push_str(&format!("&q={}", enc(&q)));
-        }
-        if more && let Some(c) = cursor.get_untracked() {
-            path.push_str(&format!("&cursor={c}"));
-        }
+        let query = TicketQuery {
+            status: status.get_untracked().parse::<TicketStatus>().ok().map(|s| vec![s]),
+            q: Some(q.trim().to_owned()).filter(|q| !q.is_empty()),
+            sort: Some(if queue { Sort::Queue } else { Sort::CreatedAt }),
+            limit: Some(25),
+            cursor: if more { cursor.get_untracked() } else { None },
+            ..TicketQuery::default()
+        };
         spawn_local(async move {
-            match api::get::<Page<Ticket>>(session, &path).await {
+            match tickets::list(session, &query).await {
                 Ok(page) => {
                     error.set(None);
                     cursor.set(page.next_cursor);
@@ -66,8 +63,10 @@ pub fn TicketList(#[prop(optional)] queue: bool) -> impl IntoView {
         let me = session.user.get_untracked().map(|u| u.id);
         spawn_local(async move {
             let body = UpdateTicket { assignee_id: Some(me), ..Default::default() };
-            let _ = api::patch::<Ticket>(session, &format!("/api/v1/tickets/{id}"), &body).await;
-            load(false);
+            match tickets::update(session, id, &body).await {
+                Ok(_) => load(false),
+                Err(e) => error.set(Some(e)),
+            }
         });
     };
     view! {
@@ -147,7 +146,7 @@ pub fn NewTicket() -> impl IntoView {
     let file_problem = RwSignal::new(None::<&'static str>);
     let progress = RwSignal::new(None::<f64>);
     let files_ref = NodeRef::<leptos::html::Input>::new();
-    let categories = LocalResource::new(move || api::get::<Vec<Category>>(session, "/api/v1/categories"));
+    let categories = LocalResource::new(move || tickets::categories(session));
     let check_files = move |_| {
         file_problem.set(files_ref.get().and_then(|input| chosen_files(&input).err()));
     };
@@ -168,9 +167,16 @@ pub fn NewTicket() -> impl IntoView {
             requester_id: None,
             channel: None,
         };
+        let checked = ApiError::check([
+            ("subject", rules::line_problem(&body.subject, limits::SUBJECT)),
+            ("description", rules::text_problem(&body.description, limits::DESCRIPTION)),
+        ]);
+        if let Err(e) = checked {
+            return error.set(Some(e));
+        }
         let navigate = navigate.clone();
         spawn_local(async move {
-            let ticket = match api::post::<Ticket>(session, "/api/v1/tickets", &body).await {
+            let ticket = match tickets::create(session, &body).await {
                 Ok(t) => t,
                 Err(e) => return error.set(Some(e)),
             };
@@ -191,8 +197,8 @@ pub fn NewTicket() -> impl IntoView {
                 <label for="category">{tr("tickets.category")}</label>
                 <select id="category" on:change=move |ev| category.set(event_target_value(&ev))>
                     <option value="">{tr("tickets.none")}</option>
-                    {move || categories.get().and_then(Result::ok).unwrap_or_default().into_iter()
-                        .map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
+                    {move || loaded(categories.get(), |list| list.into_iter()
+                        .map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view())}
                 </select>
                 <label for="priority">{tr("tickets.priority")}</label>
                 <select id="priority" on:change=move |ev| priority.set(event_target_value(&ev))>
@@ -220,7 +226,7 @@ pub fn NewTicket() -> impl IntoView {
 /// Saves a blob fetched with the access token as a download.
 async fn download(session: crate::session::Session, attachment: Attachment) {
     let token = session.token.get_untracked().unwrap_or_default();
-    let Ok(response) = gloo_net::http::Request::get(&format!("/api/v1/attachments/{}", attachment.id))
+    let Ok(response) = gloo_net::http::Request::get(&tickets::attachment_path(attachment.id))
         .header("Authorization", &format!("Bearer {token}"))
         .send()
         .await
@@ -255,21 +261,17 @@ pub fn TicketPage() -> impl IntoView {
     let reload = move || {
         let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
         spawn_local(async move {
-            match api::get::<Ticket>(session, &format!("/api/v1/tickets/by-number/{}", enc(&number))).await {
-                Ok(t) => {
-                    let id = t.id;
-                    ticket.set(Some(t));
-                    if let Ok(c) = api::get(session, &format!("/api/v1/tickets/{id}/comments")).await {
-                        comments.set(c);
-                    }
-                    if let Ok(a) = api::get(session, &format!("/api/v1/tickets/{id}/attachments")).await {
-                        attachments.set(a);
-                    }
-                    if let Ok(e) = api::get(session, &format!("/api/v1/tickets/{id}/events")).await {
-                        events.set(e);
-                    }
-                }
-                Err(e) => error.set(Some(e)),
+            let loaded = async {
+                let t = tickets::by_number(session, &number).await?;
+                let id = t.id;
+                ticket.set(Some(t));
+                comments.set(tickets::comments(session, id).await?);
+                attachments.set(tickets::attachments(session, id).await?);
+                events.set(tickets::events(session, id).await?);
+                Ok::<_, ApiError>(())
+            };
+            if let Err(e) = loaded.await {
+                error.set(Some(e));
             }
         });
     };
@@ -277,7 +279,7 @@ pub fn TicketPage() -> impl IntoView {
     let update = move |body: UpdateTicket| {
         let Some(id) = ticket.get_untracked().map(|t| t.id) else { return };
         spawn_local(async move {
-            match api::patch::<Ticket>(session, &format!("/api/v1/tickets/{id}"), &body).await {
+            match tickets::update(session, id, &body).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -287,8 +289,11 @@ pub fn TicketPage() -> impl IntoView {
         ev.prevent_default();
         let Some(id) = ticket.get_untracked().map(|t| t.id) else { return };
         let body = CreateComment { body: reply.get_untracked(), internal: internal.get_untracked() };
+        if let Err(e) = ApiError::check([("body", rules::text_problem(&body.body, limits::COMMENT))]) {
+            return error.set(Some(e));
+        }
         spawn_local(async move {
-            match api::post::<Comment>(session, &format!("/api/v1/tickets/{id}/comments"), &body).await {
+            match tickets::add_comment(session, id, &body).await {
                 Ok(_) => {
                     reply.set(String::new());
                     internal.set(false);

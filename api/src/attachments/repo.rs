@@ -1,0 +1,56 @@
+//! Queries on attachments. No HTTP here. What a customer may read is decided by
+//! `tickets::policy::visible_internal`, inside the queries.
+
+use diesel::prelude::*;
+
+use super::model::{AttachmentRow, NewAttachment};
+use crate::{
+    db::schema::attachments,
+    error::ApiError,
+    tickets::{
+        model::TicketRow,
+        policy::{self, Viewer},
+        repo as tickets,
+    },
+};
+
+pub fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> QueryResult<AttachmentRow> {
+    diesel::insert_into(attachments::table).values(new).returning(AttachmentRow::as_returning()).get_result(conn)
+}
+
+/// The attachments of a ticket that `viewer` may see, oldest first.
+pub fn of_ticket(conn: &mut PgConnection, viewer: &Viewer, ticket_id: i64) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::ticket_id.eq(ticket_id))
+        .filter(attachments::internal.eq_any(policy::visible_internal(viewer)))
+        .select(AttachmentRow::as_select())
+        .order(attachments::id)
+        .load(conn)
+}
+
+/// The attachment and its ticket, if `viewer` may see both; otherwise 404.
+pub fn find_visible(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> Result<(AttachmentRow, TicketRow), ApiError> {
+    let row: AttachmentRow = attachments::table
+        .find(id)
+        .filter(attachments::internal.eq_any(policy::visible_internal(viewer)))
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(ApiError::NotFound)?;
+    let ticket = tickets::find_visible(conn, viewer, row.ticket_id, false)?;
+    Ok((row, ticket))
+}
+
+pub fn delete(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(attachments::table.find(id)).execute(conn)
+}
+
+/// Object keys of a ticket's attachments (collected before the ticket is deleted).
+pub fn keys_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> QueryResult<Vec<String>> {
+    attachments::table.filter(attachments::ticket_id.eq(ticket_id)).select(attachments::object_key).load(conn)
+}
+
+/// Every object key a row points to (for the sweep).
+pub fn all_keys(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
+    attachments::table.select(attachments::object_key).load(conn)
+}

@@ -1,0 +1,176 @@
+//! `/api/v1/organizations`: client companies with service contracts (admins write, staff read).
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use diesel::Connection;
+use helpdesk_types::{
+    Page, Problem,
+    organizations::{ContractTier, Organization, OrganizationInput},
+};
+use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::repo;
+use crate::{
+    accounts::repo as accounts,
+    auth::{Admin, Staff},
+    db,
+    error::{ApiError, ProblemCode},
+    pagination,
+    state::AppState,
+    tickets::repo as tickets,
+};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_organizations)
+        .service(create_organization)
+        .service(get_organization)
+        .service(update_organization)
+        .service(delete_organization);
+}
+
+fn name_taken(err: diesel::result::Error) -> ApiError {
+    ApiError::unique_violation(err, ProblemCode::NameTaken, "name", "is already used by another organization")
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// Part of the name.
+    q: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// Organizations by name.
+#[utoipa::path(
+    tag = "organizations",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of organizations.", body = Page<Organization>),
+        (status = 403, description = "Customers may not list organizations.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/organizations")]
+pub async fn list_organizations(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page<Organization>>, ApiError> {
+    let query = query.into_inner();
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(String, i64)> = pagination::decode(query.cursor.as_deref())?;
+    let rows = db::run(&state.pool, move |conn| Ok(repo::list(conn, query.q.as_deref(), after, limit)?)).await?;
+    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.name.clone(), r.id));
+    Ok(web::Json(Page { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+}
+
+/// Create an organization.
+#[utoipa::path(
+    tag = "organizations",
+    request_body = OrganizationInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = Organization),
+        (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/organizations")]
+pub async fn create_organization(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    body: web::Json<OrganizationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    body.validate()?;
+    let name = body.name.clone().ok_or_else(|| ApiError::field("name", "is required"))?;
+    let row = db::run(&state.pool, move |conn| repo::insert(conn, &name, &body).map_err(name_taken)).await?;
+    Ok(HttpResponse::Created().json(Organization::from(row)))
+}
+
+/// One organization.
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = i64, Path, description = "Organization id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The organization.", body = Organization),
+        (status = 404, description = "No such organization.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/organizations/{id}")]
+pub async fn get_organization(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Organization>, ApiError> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |conn| repo::find(conn, id)?.ok_or(ApiError::NotFound)).await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Change an organization. A changed contract tier re-orders its open tickets in the queue.
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = i64, Path, description = "Organization id")),
+    request_body = OrganizationInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated organization.", body = Organization),
+        (status = 404, description = "No such organization.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/organizations/{id}")]
+pub async fn update_organization(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<OrganizationInput>,
+) -> Result<web::Json<Organization>, ApiError> {
+    let (id, body) = (id.into_inner(), body.into_inner());
+    body.validate()?;
+    let row = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = repo::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let old_tier = current.contract_tier;
+            let row = repo::update(conn, current, &body).map_err(name_taken)?;
+            if row.contract_tier != old_tier {
+                tickets::set_contract_tier(conn, id, row.contract_tier, false)?;
+            }
+            Ok(row)
+        })
+    })
+    .await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Delete an organization. Its members and tickets stay, without an organization.
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = i64, Path, description = "Organization id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "No such organization.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/organizations/{id}")]
+pub async fn delete_organization(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            tickets::set_contract_tier(conn, id, ContractTier::None, true)?;
+            accounts::leave_organization(conn, id)?;
+            if repo::delete(conn, id)? { Ok(()) } else { Err(ApiError::NotFound) }
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,48 @@
+//! The application state every handler and job reaches (behind `web::Data`). It lives apart
+//! from the route table (`app.rs`), so features import the state and only `app.rs` imports the
+//! features.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::{
+    auth::{captcha::CaptchaVerifier, jwt::JwtKeys, password, rate_limit::RateLimiter, tokens},
+    config::Config,
+    db::DbPool,
+    storage::Storage,
+};
+
+/// What every handler can reach, behind `web::Data`.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub jwt: JwtKeys,
+    pub captcha: CaptchaVerifier,
+    /// Request budget per client IP for the unauthenticated auth endpoints.
+    pub auth_limiter: RateLimiter,
+    /// Wakes the email worker after a commit that queued mail.
+    pub mail_wake: Arc<Notify>,
+    /// Attachment storage (local directory or S3-compatible bucket).
+    pub storage: Storage,
+    /// A bcrypt hash that matches nothing, verified when a login names no account, so both
+    /// cases take the same time.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Config) -> anyhow::Result<Self> {
+        let jwt = JwtKeys::new(&config.jwt_secret, &config.jwt_previous_secrets, config.policies.access_token_ttl);
+        let dummy_hash = password::hash(&tokens::generate(), config.bcrypt_cost)?;
+        Ok(Self {
+            pool,
+            jwt,
+            captcha: CaptchaVerifier::new(config.captcha.clone())?,
+            auth_limiter: RateLimiter::new(config.policies.auth_requests_per_minute),
+            mail_wake: Arc::new(Notify::new()),
+            storage: Storage::open(&config.storage)?,
+            dummy_hash,
+            config: Arc::new(config),
+        })
+    }
+}

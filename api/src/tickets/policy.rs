@@ -1,0 +1,168 @@
+//! Every rule about who may do what with a ticket, each in one named function. Handlers call
+//! them in sequence; queries use the same rules as SQL filters, so no path can forget one.
+//!
+//! - Who sees a ticket: staff see all tickets; customers see their own, plus their
+//!   organization's when it shares tickets. A ticket the caller may not see is "not found",
+//!   exactly like a missing one ([`Viewer::can_see`], [`Viewer::filter`]).
+//! - Internal notes, and the events and attachments that belong to them, are for staff only
+//!   (P5): [`sees_internal`], used by every comment, event, attachment and search query through
+//!   [`visible_internal`].
+//! - Closed tickets are read-only ([`ensure_open`]); staff may still remove an attachment.
+//! - Customers may only change a ticket's status ([`ensure_may_update`]), open tickets for
+//!   themselves on the web or API channels ([`ensure_may_open`]), and delete their own upload
+//!   within 15 minutes ([`ensure_may_remove_attachment`]).
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    dsl::sql,
+    pg::Pg,
+    prelude::*,
+    sql_types::{BigInt, Bool},
+};
+use helpdesk_types::tickets::{Channel, TicketStatus, UpdateTicket};
+
+use super::{events::Actor, model::TicketRow};
+use crate::{
+    auth::AuthUser,
+    db::schema::{organizations, tickets},
+    error::{ApiError, ProblemCode},
+};
+
+/// How long uploaders may delete their own attachment.
+pub const OWN_DELETE_MINUTES: i64 = 15;
+
+/// The caller, as far as ticket rules go.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub staff: bool,
+    /// The organization whose tickets a customer may see (when it shares tickets).
+    pub shared_organization: Option<i64>,
+}
+
+impl Viewer {
+    pub fn load(conn: &mut PgConnection, user: &AuthUser) -> QueryResult<Self> {
+        let shared_organization = match (user.is_staff(), user.user.organization_id) {
+            (false, Some(org)) => organizations::table
+                .find(org)
+                .select(organizations::shares_tickets)
+                .first::<bool>(conn)
+                .optional()?
+                .filter(|shares| *shares)
+                .map(|_| org),
+            _ => None,
+        };
+        Ok(Self {
+            user_id: user.id(),
+            name: user.user.full_name.clone(),
+            email: user.user.email.clone(),
+            staff: user.is_staff(),
+            shared_organization,
+        })
+    }
+
+    /// The visibility rule.
+    pub fn can_see(&self, t: &TicketRow) -> bool {
+        self.staff
+            || t.requester_id == self.user_id
+            || (self.shared_organization.is_some() && t.organization_id == self.shared_organization)
+    }
+
+    /// The visibility rule as an SQL condition on `tickets`.
+    pub fn filter(&self) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>> {
+        if self.staff {
+            return Box::new(sql::<Bool>("TRUE"));
+        }
+        match self.shared_organization {
+            Some(org) => Box::new(
+                sql::<Bool>("(tickets.requester_id = ")
+                    .bind::<BigInt, _>(self.user_id)
+                    .sql(" OR tickets.organization_id = ")
+                    .bind::<BigInt, _>(org)
+                    .sql(")"),
+            ),
+            None => Box::new(sql::<Bool>("tickets.requester_id = ").bind::<BigInt, _>(self.user_id)),
+        }
+    }
+
+    /// The viewer as the author of ticket events.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor { id: Some(self.user_id), name: &self.name }
+    }
+}
+
+/// The internal-note rule (P5): only support staff read and write internal notes, and the
+/// events and attachments that belong to them.
+pub fn sees_internal(viewer: &Viewer) -> bool {
+    viewer.staff
+}
+
+/// The values of an `internal` column the viewer may read: every query on comments, events and
+/// attachments filters with `internal = ANY(visible_internal(..))`.
+pub fn visible_internal(viewer: &Viewer) -> &'static [bool] {
+    if sees_internal(viewer) { &[false, true] } else { &[false] }
+}
+
+/// Writing an internal note (or attaching a file to one) needs staff.
+pub fn ensure_may_write(viewer: &Viewer, internal: bool) -> Result<(), ApiError> {
+    if internal && !sees_internal(viewer) {
+        return Err(ApiError::Forbidden("Only support staff can write internal notes.".into()));
+    }
+    Ok(())
+}
+
+/// The problem for any change to a closed ticket.
+pub fn ticket_closed() -> ApiError {
+    ApiError::conflict(ProblemCode::TicketClosed, "Closed tickets are read-only; open a new ticket.")
+}
+
+/// The closed rule: a closed ticket takes no change (no update, reply or upload).
+pub fn ensure_open(ticket: &TicketRow) -> Result<(), ApiError> {
+    if ticket.status == TicketStatus::Closed { Err(ticket_closed()) } else { Ok(()) }
+}
+
+/// Customers may only close or reopen their tickets; every other field is staff-only.
+pub fn ensure_may_update(viewer: &Viewer, update: &UpdateTicket) -> Result<(), ApiError> {
+    if !viewer.staff && update.changes_staff_fields() {
+        return Err(ApiError::Forbidden("Customers may only close or reopen their tickets.".into()));
+    }
+    Ok(())
+}
+
+/// Customers open their own tickets on the web or API channels; staff may also log phone calls
+/// and emails, and open tickets for a customer. Nobody opens contact-form tickets here.
+pub fn ensure_may_open(staff: bool, channel: Channel, for_someone_else: bool) -> Result<(), ApiError> {
+    let channel_ok = match channel {
+        Channel::Web | Channel::Api => true,
+        Channel::Phone | Channel::Email => staff,
+        Channel::ContactForm => false,
+    };
+    if !channel_ok {
+        let allowed = if staff { "must be web, api, phone or email" } else { "must be web or api" };
+        return Err(ApiError::field("channel", allowed));
+    }
+    if for_someone_else && !staff {
+        return Err(ApiError::field("requester_id", "only support staff may open tickets for others"));
+    }
+    Ok(())
+}
+
+/// An attachment may be removed by staff, or by its uploader within 15 minutes; on a closed
+/// ticket only by staff.
+pub fn ensure_may_remove_attachment(
+    viewer: &Viewer,
+    ticket: &TicketRow,
+    uploaded_by: Option<i64>,
+    uploaded_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let own_and_recent = uploaded_by == Some(viewer.user_id) && (now - uploaded_at).num_minutes() < OWN_DELETE_MINUTES;
+    if !(viewer.staff || own_and_recent) {
+        return Err(ApiError::Forbidden(format!(
+            "Only support staff, or the uploader within {OWN_DELETE_MINUTES} minutes, may delete an attachment."
+        )));
+    }
+    if viewer.staff { Ok(()) } else { ensure_open(ticket) }
+}

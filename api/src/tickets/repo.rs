@@ -1,0 +1,317 @@
+//! Queries on tickets, comments and events. No HTTP here: functions over `&mut PgConnection`
+//! that compose inside one transaction. Only this feature writes `tickets`, `comments` and
+//! `ticket_events`; other features (organizations, jobs) call these functions.
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    dsl::sql,
+    pg::Pg,
+    prelude::*,
+    sql_types::{Array, BigInt, Bool, Text},
+};
+use helpdesk_types::{
+    organizations::ContractTier,
+    tickets::{AssigneeFilter, SlaStatus, TicketQuery, TicketStats, TicketStatus},
+};
+
+use super::{
+    model::{CommentRow, EventRow, NewComment, NewTicket, TicketRow},
+    policy::{self, Viewer},
+    seek::{Key, Seek},
+};
+use crate::{
+    db::schema::{categories, comments, organizations, ticket_events, tickets},
+    error::ApiError,
+    sla,
+};
+
+/// Statuses in which a ticket still needs work.
+pub const ACTIVE: [TicketStatus; 3] = [TicketStatus::New, TicketStatus::Open, TicketStatus::Pending];
+
+/// The ticket; `lock` takes a row lock for an update (concurrent updates of one ticket are
+/// serialised, none is lost).
+pub fn find(conn: &mut PgConnection, id: i64, lock: bool) -> QueryResult<Option<TicketRow>> {
+    let query = tickets::table.find(id).select(TicketRow::as_select());
+    if lock { query.for_update().first(conn).optional() } else { query.first(conn).optional() }
+}
+
+/// The ticket, if it exists and the viewer may see it; otherwise 404.
+pub fn find_visible(conn: &mut PgConnection, viewer: &Viewer, id: i64, lock: bool) -> Result<TicketRow, ApiError> {
+    find(conn, id, lock)?.filter(|t| viewer.can_see(t)).ok_or(ApiError::NotFound)
+}
+
+pub fn id_by_number(conn: &mut PgConnection, number: i64) -> QueryResult<Option<i64>> {
+    tickets::table.filter(tickets::number.eq(number)).select(tickets::id).first(conn).optional()
+}
+
+pub fn insert(conn: &mut PgConnection, new: &NewTicket) -> QueryResult<TicketRow> {
+    diesel::insert_into(tickets::table).values(new).returning(TicketRow::as_returning()).get_result(conn)
+}
+
+/// Writes every field a ticket's life changes, and marks it updated now.
+pub fn save(conn: &mut PgConnection, t: &TicketRow) -> QueryResult<TicketRow> {
+    diesel::update(tickets::table.find(t.id))
+        .set((
+            tickets::subject.eq(&t.subject),
+            tickets::status.eq(t.status),
+            tickets::priority.eq(t.priority),
+            tickets::category_id.eq(t.category_id),
+            tickets::assignee_id.eq(t.assignee_id),
+            tickets::first_response_at.eq(t.first_response_at),
+            tickets::resolved_at.eq(t.resolved_at),
+            tickets::closed_at.eq(t.closed_at),
+            tickets::first_response_due_at.eq(t.first_response_due_at),
+            tickets::resolution_due_at.eq(t.resolution_due_at),
+            tickets::updated_at.eq(Utc::now()),
+        ))
+        .returning(TicketRow::as_returning())
+        .get_result(conn)
+}
+
+/// Marks a ticket updated now (a file was attached).
+pub fn touch(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
+    diesel::update(tickets::table.find(id)).set(tickets::updated_at.eq(Utc::now())).execute(conn).map(|_| ())
+}
+
+/// Deletes a ticket with its comments, events and attachment rows (foreign keys cascade).
+pub fn delete(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+    Ok(diesel::delete(tickets::table.find(id)).execute(conn)? > 0)
+}
+
+/// Resolved tickets whose resolution is older than `cutoff`, locked (others skip them).
+pub fn resolved_before(conn: &mut PgConnection, cutoff: DateTime<Utc>, limit: i64) -> QueryResult<Vec<TicketRow>> {
+    tickets::table
+        .filter(tickets::status.eq(TicketStatus::Resolved))
+        .filter(tickets::resolved_at.lt(cutoff))
+        .select(TicketRow::as_select())
+        .order(tickets::id)
+        .limit(limit)
+        .for_update()
+        .skip_locked()
+        .load(conn)
+}
+
+/// Closes and archives the given tickets (the workflow checked the move).
+pub fn close_and_archive(conn: &mut PgConnection, ids: &[i64], now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(tickets::table.filter(tickets::id.eq_any(ids)))
+        .set((
+            tickets::status.eq(TicketStatus::Closed),
+            tickets::closed_at.eq(now),
+            tickets::archived.eq(true),
+            tickets::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// An organization's contract tier changed: its tickets (archived ones only with
+/// `include_archived`) are served by the new tier.
+pub fn set_contract_tier(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    tier: ContractTier,
+    include_archived: bool,
+) -> QueryResult<usize> {
+    let mut q = diesel::update(tickets::table).filter(tickets::organization_id.eq(organization_id)).into_boxed();
+    if !include_archived {
+        q = q.filter(tickets::archived.eq(false));
+    }
+    q.set(tickets::contract_tier.eq(tier)).execute(conn)
+}
+
+/// The contract tier tickets of this organization get (`none` without one).
+pub fn contract_tier_of(conn: &mut PgConnection, organization_id: Option<i64>) -> QueryResult<ContractTier> {
+    let Some(id) = organization_id else { return Ok(ContractTier::None) };
+    Ok(organizations::table
+        .find(id)
+        .select(organizations::contract_tier)
+        .first(conn)
+        .optional()?
+        .unwrap_or(ContractTier::None))
+}
+
+/// The category's name, if it may be chosen: active, or any with `include_inactive` (staff).
+pub fn category_name(conn: &mut PgConnection, id: i64, include_inactive: bool) -> QueryResult<Option<String>> {
+    let found: Option<(String, bool)> =
+        categories::table.find(id).select((categories::name, categories::active)).first(conn).optional()?;
+    Ok(found.filter(|(_, active)| *active || include_inactive).map(|(name, _)| name))
+}
+
+/// How many of a person's tickets still need work.
+pub fn active_count_of_requester(conn: &mut PgConnection, requester_id: i64) -> QueryResult<i64> {
+    tickets::table
+        .filter(tickets::requester_id.eq(requester_id))
+        .filter(tickets::status.eq_any(ACTIVE))
+        .count()
+        .get_result(conn)
+}
+
+/// A page of the tickets `viewer` may see, filtered by `query`, after `after` in `seek` order;
+/// `limit + 1` rows so the caller knows whether another page follows.
+pub fn list(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    query: &TicketQuery,
+    seek: Seek,
+    after: Option<&Key>,
+    limit: i64,
+) -> QueryResult<Vec<TicketRow>> {
+    let mut q = seek.order(filtered(viewer, query));
+    if let Some(key) = after {
+        q = q.filter(seek.after(key));
+    }
+    q.select(TicketRow::as_select()).limit(limit + 1).load(conn)
+}
+
+/// The tickets `viewer` may see that match every filter of `query`.
+fn filtered(viewer: &Viewer, query: &TicketQuery) -> tickets::BoxedQuery<'static, Pg> {
+    let mut q = tickets::table
+        .filter(viewer.filter())
+        .filter(tickets::archived.eq(query.archived.unwrap_or(false)))
+        .into_boxed();
+    if let Some(statuses) = &query.status {
+        q = q.filter(tickets::status.eq_any(statuses.clone()));
+    }
+    if let Some(p) = query.priority {
+        q = q.filter(tickets::priority.eq(p));
+    }
+    if let Some(c) = query.category_id {
+        q = q.filter(tickets::category_id.eq(c));
+    }
+    q = match query.assignee_id {
+        Some(AssigneeFilter::Me) => q.filter(tickets::assignee_id.eq(viewer.user_id)),
+        Some(AssigneeFilter::Agent(a)) => q.filter(tickets::assignee_id.eq(a)),
+        Some(AssigneeFilter::Nobody) => q.filter(tickets::assignee_id.is_null()),
+        None => q,
+    };
+    if let Some(r) = query.requester_id {
+        q = q.filter(tickets::requester_id.eq(r));
+    }
+    if let Some(o) = query.organization_id {
+        q = q.filter(tickets::organization_id.eq(o));
+    }
+    if let Some(s) = query.sla_status {
+        q = q.filter(sql::<Bool>(&sla::status_sql(s)));
+    }
+    if let Some(t) = query.created_after {
+        q = q.filter(tickets::created_at.gt(t));
+    }
+    if let Some(t) = query.created_before {
+        q = q.filter(tickets::created_at.lt(t));
+    }
+    if let Some(text) = &query.q {
+        q = q.filter(search_condition(text, viewer));
+    }
+    q
+}
+
+/// The text-search condition: the ticket's own text, or a comment the viewer may see.
+fn search_condition(text: &str, viewer: &Viewer) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>> {
+    const QUERY: &str = "(websearch_to_tsquery('german', ";
+    Box::new(
+        sql::<Bool>(&format!("(tickets.search @@ {QUERY}"))
+            .bind::<Text, _>(text.to_owned())
+            .sql(") || websearch_to_tsquery('english', ")
+            .bind::<Text, _>(text.to_owned())
+            .sql(")) OR EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = tickets.id AND c.internal = ANY(")
+            .bind::<Array<Bool>, _>(policy::visible_internal(viewer).to_vec())
+            .sql(&format!(") AND c.search @@ {QUERY}"))
+            .bind::<Text, _>(text.to_owned())
+            .sql(") || websearch_to_tsquery('english', ")
+            .bind::<Text, _>(text.to_owned())
+            .sql("))))"),
+    )
+}
+
+#[derive(QueryableByName)]
+struct ActiveCounts {
+    #[diesel(sql_type = BigInt)]
+    on_track: i64,
+    #[diesel(sql_type = BigInt)]
+    at_risk: i64,
+    #[diesel(sql_type = BigInt)]
+    breached: i64,
+    #[diesel(sql_type = BigInt)]
+    unassigned: i64,
+    #[diesel(sql_type = BigInt)]
+    mine: i64,
+}
+
+/// Counts for the agents' dashboard (archived tickets excluded); `me` is the agent asking.
+pub fn stats(conn: &mut PgConnection, me: i64) -> QueryResult<TicketStats> {
+    let mut stats = TicketStats::default();
+    for s in TicketStatus::ALL {
+        stats.by_status.insert(s.as_str().to_owned(), 0);
+    }
+    let by_status: Vec<(TicketStatus, i64)> = tickets::table
+        .filter(tickets::archived.eq(false))
+        .group_by(tickets::status)
+        .select((tickets::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    for (s, n) in by_status {
+        stats.by_status.insert(s.as_str().to_owned(), n);
+    }
+    // One scan of the active tickets for the SLA and assignment counts.
+    let counts: ActiveCounts = diesel::sql_query(format!(
+        "SELECT count(*) FILTER (WHERE {on_track}) AS on_track, count(*) FILTER (WHERE {at_risk}) AS at_risk,
+                count(*) FILTER (WHERE {breached}) AS breached, count(*) FILTER (WHERE assignee_id IS NULL) AS unassigned,
+                count(*) FILTER (WHERE assignee_id = $1) AS mine
+         FROM tickets WHERE NOT archived AND status IN ('new', 'open', 'pending')",
+        on_track = sla::status_sql(SlaStatus::OnTrack),
+        at_risk = sla::status_sql(SlaStatus::AtRisk),
+        breached = sla::status_sql(SlaStatus::Breached),
+    ))
+    .bind::<BigInt, _>(me)
+    .get_result(conn)?;
+    stats.by_sla_status = [
+        (SlaStatus::OnTrack, counts.on_track),
+        (SlaStatus::AtRisk, counts.at_risk),
+        (SlaStatus::Breached, counts.breached),
+    ]
+    .into_iter()
+    .map(|(s, n)| (s.as_str().to_owned(), n))
+    .collect();
+    stats.unassigned = counts.unassigned;
+    stats.mine = counts.mine;
+    Ok(stats)
+}
+
+pub fn insert_comment(conn: &mut PgConnection, new: &NewComment<'_>) -> QueryResult<CommentRow> {
+    diesel::insert_into(comments::table).values(new).returning(CommentRow::as_returning()).get_result(conn)
+}
+
+/// The conversation of a ticket in time order, as far as `viewer` may read it.
+pub fn comments(conn: &mut PgConnection, viewer: &Viewer, ticket_id: i64) -> QueryResult<Vec<CommentRow>> {
+    comments::table
+        .filter(comments::ticket_id.eq(ticket_id))
+        .filter(comments::internal.eq_any(policy::visible_internal(viewer)))
+        .select(CommentRow::as_select())
+        .order(comments::id)
+        .load(conn)
+}
+
+/// Whether a comment of this ticket is an internal note, if the comment exists and `viewer` may
+/// read it.
+pub fn comment_internal(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    ticket_id: i64,
+    comment_id: i64,
+) -> QueryResult<Option<bool>> {
+    comments::table
+        .filter(comments::id.eq(comment_id))
+        .filter(comments::ticket_id.eq(ticket_id))
+        .filter(comments::internal.eq_any(policy::visible_internal(viewer)))
+        .select(comments::internal)
+        .first(conn)
+        .optional()
+}
+
+/// The history of a ticket, oldest first, as far as `viewer` may read it.
+pub fn events(conn: &mut PgConnection, viewer: &Viewer, ticket_id: i64) -> QueryResult<Vec<EventRow>> {
+    ticket_events::table
+        .filter(ticket_events::ticket_id.eq(ticket_id))
+        .filter(ticket_events::internal.eq_any(policy::visible_internal(viewer)))
+        .select(EventRow::as_select())
+        .order(ticket_events::id)
+        .load(conn)
+}

@@ -1,0 +1,81 @@
+//! Keyset pagination of the ticket list: one [`Seek`] per sort order knows its `ORDER BY` and the
+//! condition "after this row", so deep pages cost what the first costs and tickets created while
+//! someone pages are neither skipped nor repeated.
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    dsl::sql,
+    pg::Pg,
+    prelude::*,
+    sql_types::{BigInt, Bool, SmallInt, Timestamptz},
+};
+use helpdesk_types::tickets::Sort;
+use serde::{Deserialize, Serialize};
+
+use super::model::TicketRow;
+use crate::db::schema::tickets;
+
+/// The position after the last row of a page (the cursor's content).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Key {
+    pub sort: Sort,
+    ts: Option<DateTime<Utc>>,
+    rank: Option<i16>,
+    id: i64,
+}
+
+/// A sort order of the ticket list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seek(pub Sort);
+
+impl Seek {
+    /// The key of `t` in this order.
+    pub fn key(self, t: &TicketRow) -> Key {
+        let (ts, rank) = match self.0 {
+            Sort::CreatedAt => (Some(t.created_at), None),
+            Sort::UpdatedAt => (Some(t.updated_at), None),
+            Sort::Priority => (None, t.priority_rank),
+            Sort::SlaDue => (t.next_due_at, None),
+            Sort::Queue => (t.next_due_at, t.queue_rank),
+        };
+        Key { sort: self.0, ts, rank, id: t.id }
+    }
+
+    /// Orders `q`; the id breaks ties, so the order is total.
+    pub fn order<'a>(self, q: tickets::BoxedQuery<'a, Pg>) -> tickets::BoxedQuery<'a, Pg> {
+        match self.0 {
+            Sort::CreatedAt => q.order((tickets::created_at.desc(), tickets::id.desc())),
+            Sort::UpdatedAt => q.order((tickets::updated_at.desc(), tickets::id.desc())),
+            Sort::Priority => q.order((tickets::priority_rank.desc(), tickets::id.desc())),
+            Sort::SlaDue => q.order((tickets::next_due_at.asc(), tickets::id.asc())),
+            Sort::Queue => q.order((tickets::queue_rank.asc(), tickets::next_due_at.asc(), tickets::id.asc())),
+        }
+    }
+
+    /// "Comes after `key` in this order", as a row-value comparison the sort index answers.
+    pub fn after(self, key: &Key) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>> {
+        let (columns, op) = match self.0 {
+            Sort::CreatedAt => ("tickets.created_at, tickets.id", "<"),
+            Sort::UpdatedAt => ("tickets.updated_at, tickets.id", "<"),
+            Sort::Priority => ("tickets.priority_rank, tickets.id", "<"),
+            Sort::SlaDue => ("tickets.next_due_at, tickets.id", ">"),
+            Sort::Queue => ("tickets.queue_rank, tickets.next_due_at, tickets.id", ">"),
+        };
+        let (ts, rank) = (key.ts.unwrap_or_default(), key.rank.unwrap_or_default());
+        let head = sql::<Bool>(&format!("({columns}) {op} ("));
+        match self.0 {
+            Sort::Priority => Box::new(head.bind::<SmallInt, _>(rank).sql(", ").bind::<BigInt, _>(key.id).sql(")")),
+            Sort::Queue => Box::new(
+                head.bind::<SmallInt, _>(rank)
+                    .sql(", ")
+                    .bind::<Timestamptz, _>(ts)
+                    .sql(", ")
+                    .bind::<BigInt, _>(key.id)
+                    .sql(")"),
+            ),
+            Sort::CreatedAt | Sort::UpdatedAt | Sort::SlaDue => {
+                Box::new(head.bind::<Timestamptz, _>(ts).sql(", ").bind::<BigInt, _>(key.id).sql(")"))
+            }
+        }
+    }
+}

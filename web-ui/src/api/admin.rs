@@ -1,0 +1,55 @@
+//! Administration: users, organizations, categories, SLA policies, the email log.
+
+use helpdesk_types::{
+    Account, Page,
+    accounts::{CreateUser, UpdateUser},
+    email::EmailLogEntry,
+    organizations::{Category, CategoryInput, Organization, OrganizationInput, SlaPolicy, SlaPolicyInput},
+};
+
+use super::{ApiError, get, patch, post, put};
+use crate::session::Session;
+
+pub async fn users(session: Session) -> Result<Page<Account>, ApiError> {
+    get(session, "/api/v1/users?limit=100").await
+}
+
+pub async fn create_user(session: Session, body: &CreateUser) -> Result<Account, ApiError> {
+    post(session, "/api/v1/users", body).await
+}
+
+pub async fn update_user(session: Session, id: i64, body: &UpdateUser) -> Result<Account, ApiError> {
+    patch(session, &format!("/api/v1/users/{id}"), body).await
+}
+
+pub async fn organizations(session: Session) -> Result<Page<Organization>, ApiError> {
+    get(session, "/api/v1/organizations?limit=100").await
+}
+
+pub async fn create_organization(session: Session, body: &OrganizationInput) -> Result<Organization, ApiError> {
+    post(session, "/api/v1/organizations", body).await
+}
+
+pub async fn create_category(session: Session, body: &CategoryInput) -> Result<Category, ApiError> {
+    post(session, "/api/v1/categories", body).await
+}
+
+pub async fn update_category(session: Session, id: i64, body: &CategoryInput) -> Result<Category, ApiError> {
+    patch(session, &format!("/api/v1/categories/{id}"), body).await
+}
+
+pub async fn sla_policies(session: Session) -> Result<Vec<SlaPolicy>, ApiError> {
+    get(session, "/api/v1/sla-policies").await
+}
+
+pub async fn put_sla_policy(
+    session: Session,
+    policy: &SlaPolicy,
+    body: &SlaPolicyInput,
+) -> Result<SlaPolicy, ApiError> {
+    put(session, &format!("/api/v1/sla-policies/{}/{}", policy.contract_tier, policy.priority), body).await
+}
+
+pub async fn email_log(session: Session) -> Result<Page<EmailLogEntry>, ApiError> {
+    get(session, "/api/v1/admin/email-log?limit=50").await
+}

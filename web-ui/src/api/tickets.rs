@@ -1,0 +1,66 @@
+//! `/api/v1/tickets`, their comments, events and attachments, the dashboard counts and the
+//! phone lookup.
+
+use helpdesk_types::{
+    Page,
+    organizations::Category,
+    tickets::{
+        Attachment, Comment, CreateComment, CreateTicket, CustomerMatch, Ticket, TicketEvent, TicketQuery, TicketStats,
+        UpdateTicket,
+    },
+};
+
+use super::{ApiError, enc, get, patch, post};
+use crate::session::Session;
+
+/// A page of the tickets the person may see; the query is the server's documented one.
+pub async fn list(session: Session, query: &TicketQuery) -> Result<Page<Ticket>, ApiError> {
+    get(session, &format!("/api/v1/tickets?{}", query.to_query_string())).await
+}
+
+pub async fn by_number(session: Session, number: &str) -> Result<Ticket, ApiError> {
+    get(session, &format!("/api/v1/tickets/by-number/{}", enc(number))).await
+}
+
+pub async fn create(session: Session, body: &CreateTicket) -> Result<Ticket, ApiError> {
+    post(session, "/api/v1/tickets", body).await
+}
+
+pub async fn update(session: Session, id: i64, body: &UpdateTicket) -> Result<Ticket, ApiError> {
+    patch(session, &format!("/api/v1/tickets/{id}"), body).await
+}
+
+pub async fn comments(session: Session, id: i64) -> Result<Vec<Comment>, ApiError> {
+    get(session, &format!("/api/v1/tickets/{id}/comments")).await
+}
+
+pub async fn add_comment(session: Session, id: i64, body: &CreateComment) -> Result<Comment, ApiError> {
+    post(session, &format!("/api/v1/tickets/{id}/comments"), body).await
+}
+
+pub async fn events(session: Session, id: i64) -> Result<Vec<TicketEvent>, ApiError> {
+    get(session, &format!("/api/v1/tickets/{id}/events")).await
+}
+
+pub async fn attachments(session: Session, id: i64) -> Result<Vec<Attachment>, ApiError> {
+    get(session, &format!("/api/v1/tickets/{id}/attachments")).await
+}
+
+/// The path a file is downloaded from (with the access token).
+pub fn attachment_path(attachment_id: i64) -> String {
+    format!("/api/v1/attachments/{attachment_id}")
+}
+
+pub async fn stats(session: Session) -> Result<TicketStats, ApiError> {
+    get(session, "/api/v1/tickets/stats").await
+}
+
+/// Customers whose phone number matches the caller's.
+pub async fn lookup_caller(session: Session, phone: &str) -> Result<Vec<CustomerMatch>, ApiError> {
+    get(session, &format!("/api/v1/customers/lookup?phone={}", enc(phone))).await
+}
+
+/// The categories a ticket can be filed under (staff also see inactive ones).
+pub async fn categories(session: Session) -> Result<Vec<Category>, ApiError> {
+    get(session, "/api/v1/categories").await
+}
