@@ -88,7 +88,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
     let config = Arc::clone(&state.config);
     let doc = openapi();
     let header_policy = web::Data::new(headers::HeaderPolicy::new(config.is_https(), config.captcha.secret.is_some()));
-    let trust_proxy = web::Data::new(request_id::TrustProxy(config.trust_proxy));
+    let trust_proxy = web::Data::new(request_id::TrustProxy(config.trusted_proxies.clone()));
     let spa = web::Data::new(spa::Spa::new(config.web_dir.clone()));
     let server = HttpServer::new(move || {
         App::new()

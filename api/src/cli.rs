@@ -123,6 +123,11 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
+    if config.environment == crate::config::Environment::Production && config.captcha.secret.is_none() {
+        tracing::warn!(
+            "HELPDESK_HCAPTCHA_SECRET is not set: after repeated failed sign-ins the guessing address is only slowed down, never asked for a captcha"
+        );
+    }
     if config.jwt_secret_generated {
         tracing::warn!("HELPDESK_JWT_SECRET is not set: using a random secret, sessions end when the server restarts");
     }
@@ -144,6 +149,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 fn seed(config: &Config, tickets: i64) -> anyhow::Result<()> {
+    // Seeded agents share a published password: never in production.
+    anyhow::ensure!(
+        config.environment != crate::config::Environment::Production,
+        "seed refuses HELPDESK_ENV=production: its demo accounts share a published password"
+    );
     anyhow::ensure!(tickets >= 0, "--tickets must not be negative");
     let mut conn = connect(config)?;
     db::migrate(&mut conn)?;

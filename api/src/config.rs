@@ -5,6 +5,7 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
+use helpdesk_types::tickets::Priority;
 use rand::RngCore;
 
 /// Where the server runs. Production refuses insecure defaults.
@@ -63,6 +64,8 @@ pub struct Policies {
     pub access_token_ttl: Duration,
     pub session_idle_timeout: Duration,
     pub session_max_lifetime: Duration,
+    /// How long the last used refresh token may be presented again (two tabs refreshing at once).
+    pub refresh_grace: Duration,
     pub login_failures_per_account: u32,
     pub login_failures_per_ip: u32,
     pub login_failure_window: Duration,
@@ -70,11 +73,38 @@ pub struct Policies {
     pub invitation_ttl: Duration,
     /// Requests per minute and client IP on the unauthenticated auth endpoints.
     pub auth_requests_per_minute: u32,
+    /// Registrations per client IP and hour before a captcha is asked for (or, without one, 429).
+    pub registrations_per_ip_hour: u32,
+    /// Password-reset mails per address and hour.
+    pub reset_mails_per_address_hour: u32,
+    /// Verification links one account may ask for again per hour.
+    pub verification_resends_per_hour: u32,
+    /// Wrong `current_password` answers per account and hour before 429.
+    pub wrong_current_password_per_hour: u32,
     pub email_log_retention_days: u32,
     pub request_log_retention_days: u32,
     pub auto_close_resolved_after_days: u32,
     pub inactive_account_deletion_days: u32,
     pub inactive_account_warning_days: u32,
+}
+
+/// The highest priority customers of each contract tier may choose.
+#[derive(Debug, Clone, Copy)]
+pub struct PriorityCaps {
+    pub none: helpdesk_types::tickets::Priority,
+    pub standard: helpdesk_types::tickets::Priority,
+    pub premium: helpdesk_types::tickets::Priority,
+}
+
+impl PriorityCaps {
+    pub fn for_tier(&self, tier: helpdesk_types::organizations::ContractTier) -> helpdesk_types::tickets::Priority {
+        use helpdesk_types::organizations::ContractTier;
+        match tier {
+            ContractTier::None => self.none,
+            ContractTier::Standard => self.standard,
+            ContractTier::Premium => self.premium,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -93,14 +123,21 @@ pub struct Config {
     pub mail_from: String,
     pub storage: StorageLocation,
     pub max_upload_bytes: u64,
+    /// What one account may upload within 24 hours.
+    pub upload_quota_bytes_per_day: u64,
     pub captcha: Captcha,
     pub bcrypt_cost: u32,
+    /// Password hashes that may wait for a core; more get a 503.
+    pub bcrypt_queue: usize,
     pub web_dir: PathBuf,
     pub log_format: LogFormat,
-    /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a trusted reverse proxy).
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see `middleware::client_ip`).
+    pub trusted_proxies: crate::middleware::TrustedProxies,
     pub db_pool_size: u32,
     pub policies: Policies,
+    pub priority_caps: PriorityCaps,
+    /// Staff must set up two-factor sign-in before anything else.
+    pub require_2fa_for_staff: bool,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -126,6 +163,12 @@ impl Source for ProcessEnv {
 }
 
 impl<const N: usize> Source for [(&str, &str); N] {
+    fn get(&self, name: &str) -> Option<String> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+}
+
+impl Source for Vec<(&str, &str)> {
     fn get(&self, name: &str) -> Option<String> {
         self.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
     }
@@ -172,6 +215,41 @@ impl Reader<'_> {
     }
 }
 
+/// `HELPDESK_JWT_PREVIOUS_SECRETS`: keys still accepted while they rotate; each as long as a
+/// current one must be.
+fn previous_secrets(r: &Reader<'_>) -> Result<Vec<Secret>, ConfigError> {
+    let list = r.raw("HELPDESK_JWT_PREVIOUS_SECRETS").unwrap_or_default();
+    let secrets: Vec<&str> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if secrets.iter().any(|s| s.len() < 32) {
+        return Err(ConfigError {
+            var: "HELPDESK_JWT_PREVIOUS_SECRETS",
+            problem: "must list secrets of at least 32 characters each".into(),
+        });
+    }
+    Ok(secrets.into_iter().map(|s| Secret::new(s.to_owned())).collect())
+}
+
+/// `HELPDESK_TRUSTED_PROXIES`: a comma-separated list of proxy addresses or CIDRs. The old
+/// all-or-nothing `HELPDESK_TRUST_PROXY` let any client choose its address; it is refused with a
+/// pointer to the replacement.
+fn trusted_proxies(r: &Reader<'_>) -> Result<crate::middleware::TrustedProxies, ConfigError> {
+    if r.raw("HELPDESK_TRUST_PROXY").is_some() {
+        return Err(ConfigError {
+            var: "HELPDESK_TRUST_PROXY",
+            problem: "is replaced by HELPDESK_TRUSTED_PROXIES (the addresses or CIDRs of your reverse proxies)".into(),
+        });
+    }
+    let list = r.raw("HELPDESK_TRUSTED_PROXIES").unwrap_or_default();
+    let cidrs = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|problem| ConfigError { var: "HELPDESK_TRUSTED_PROXIES", problem })?;
+    Ok(crate::middleware::TrustedProxies(cidrs))
+}
+
 impl Config {
     /// Reads the whole configuration. `DATABASE_URL` is required; everything else has a default.
     pub fn from_env(source: &dyn Source) -> Result<Self, ConfigError> {
@@ -215,7 +293,20 @@ impl Config {
             }
             None => (Secret::new(random_secret()), true),
         };
+        if environment == Environment::Production && !public_url.starts_with("https://") {
+            return Err(ConfigError {
+                var: "HELPDESK_PUBLIC_URL",
+                problem: "must be an https:// URL in production (sessions would lose their Secure cookie and HSTS)"
+                    .into(),
+            });
+        }
         let smtp_url = match r.raw("HELPDESK_SMTP_URL") {
+            None if environment == Environment::Production => {
+                return Err(ConfigError {
+                    var: "HELPDESK_SMTP_URL",
+                    problem: "is not set (required in production: without it, mail with reset links would only be written to files)".into(),
+                });
+            }
             None => None,
             Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => Some(Secret::new(url)),
             Some(_) => {
@@ -267,31 +358,55 @@ impl Config {
             public_url,
             jwt_secret,
             jwt_secret_generated,
-            jwt_previous_secrets: r
-                .raw("HELPDESK_JWT_PREVIOUS_SECRETS")
-                .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Secret::new).collect())
-                .unwrap_or_default(),
+            jwt_previous_secrets: previous_secrets(&r)?,
             smtp_url,
             mail_dir: r.raw("HELPDESK_MAIL_DIR").map_or_else(|| PathBuf::from(".data/mail"), PathBuf::from),
             mail_from,
             storage,
             max_upload_bytes: r.parsed("HELPDESK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, "a number of bytes")?,
+            upload_quota_bytes_per_day: u64::from(r.ranged("HELPDESK_UPLOAD_QUOTA_MB_PER_DAY", 200, 1..=1_000_000)?)
+                * 1024
+                * 1024,
             captcha,
             bcrypt_cost: r.ranged("HELPDESK_BCRYPT_COST", 12, 4..=31)?,
+            bcrypt_queue: r.ranged("HELPDESK_BCRYPT_QUEUE", 64, 0..=100_000)? as usize,
             web_dir: r.raw("HELPDESK_WEB_DIR").map_or_else(|| PathBuf::from("web-ui/dist"), PathBuf::from),
             log_format,
-            trust_proxy: r.parsed("HELPDESK_TRUST_PROXY", false, "true or false")?,
+            trusted_proxies: trusted_proxies(&r)?,
             db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", 10, 1..=200)?,
+            require_2fa_for_staff: r.parsed("HELPDESK_REQUIRE_2FA_FOR_STAFF", false, "true or false")?,
+            priority_caps: PriorityCaps {
+                none: r.parsed(
+                    "HELPDESK_CUSTOMER_MAX_PRIORITY_NONE",
+                    Priority::Normal,
+                    "low, normal, high or urgent",
+                )?,
+                standard: r.parsed(
+                    "HELPDESK_CUSTOMER_MAX_PRIORITY_STANDARD",
+                    Priority::High,
+                    "low, normal, high or urgent",
+                )?,
+                premium: r.parsed(
+                    "HELPDESK_CUSTOMER_MAX_PRIORITY_PREMIUM",
+                    Priority::Urgent,
+                    "low, normal, high or urgent",
+                )?,
+            },
             policies: Policies {
                 access_token_ttl: r.minutes("HELPDESK_ACCESS_TOKEN_MINUTES", 15)?,
                 session_idle_timeout: r.minutes("HELPDESK_SESSION_IDLE_MINUTES", 30)?,
                 session_max_lifetime: r.minutes("HELPDESK_SESSION_MAX_MINUTES", 12 * 60)?,
+                refresh_grace: Duration::from_secs(r.ranged("HELPDESK_REFRESH_GRACE_SECONDS", 30, 0..=300)?.into()),
                 login_failures_per_account: r.ranged("HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", 5, 1..=1000)?,
                 login_failures_per_ip: r.ranged("HELPDESK_LOGIN_FAILURES_PER_IP", 20, 1..=100_000)?,
                 login_failure_window: r.minutes("HELPDESK_LOGIN_FAILURE_WINDOW_MINUTES", 60)?,
                 password_reset_ttl: r.minutes("HELPDESK_PASSWORD_RESET_MINUTES", 60)?,
                 invitation_ttl: r.minutes("HELPDESK_INVITATION_MINUTES", 7 * 24 * 60)?,
                 auth_requests_per_minute: r.ranged("HELPDESK_AUTH_RATE_PER_MINUTE", 60, 1..=100_000)?,
+                registrations_per_ip_hour: r.ranged("HELPDESK_REGISTRATIONS_PER_IP_HOUR", 10, 1..=100_000)?,
+                reset_mails_per_address_hour: r.ranged("HELPDESK_RESET_MAILS_PER_HOUR", 3, 1..=1000)?,
+                verification_resends_per_hour: r.ranged("HELPDESK_VERIFICATION_RESENDS_PER_HOUR", 3, 1..=1000)?,
+                wrong_current_password_per_hour: r.ranged("HELPDESK_WRONG_PASSWORD_PER_HOUR", 5, 1..=1000)?,
                 email_log_retention_days: r.ranged("HELPDESK_EMAIL_LOG_RETENTION_DAYS", 30, 1..=3650)?,
                 request_log_retention_days: r.ranged("HELPDESK_REQUEST_LOG_RETENTION_DAYS", 90, 1..=3650)?,
                 auto_close_resolved_after_days: r.ranged("HELPDESK_AUTO_CLOSE_DAYS", 30, 1..=3650)?,
@@ -392,6 +507,24 @@ mod tests {
     fn production_requires_a_jwt_secret() {
         let err = Config::from_env(&[DB, ("HELPDESK_ENV", "production")]).unwrap_err();
         assert_eq!(err.var, "HELPDESK_JWT_SECRET");
+    }
+
+    #[test]
+    fn production_refuses_unsafe_settings() {
+        let secret = "s".repeat(32);
+        let base = [DB, ("HELPDESK_ENV", "production"), ("HELPDESK_JWT_SECRET", secret.as_str())];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars: Vec<(&str, &str)> = base.to_vec();
+            vars.extend_from_slice(extra);
+            Config::from_env(&vars).map(|_| ()).map_err(|e| e.var)
+        };
+        assert_eq!(with(&[("HELPDESK_PUBLIC_URL", "http://help.example.com")]), Err("HELPDESK_PUBLIC_URL"));
+        assert_eq!(with(&[("HELPDESK_PUBLIC_URL", "https://help.example.com")]), Err("HELPDESK_SMTP_URL"));
+        let ok = [("HELPDESK_PUBLIC_URL", "https://help.example.com"), ("HELPDESK_SMTP_URL", "smtp://relay:25")];
+        assert_eq!(with(&ok), Ok(()));
+        let short = [ok[0], ok[1], ("HELPDESK_JWT_PREVIOUS_SECRETS", "short")];
+        assert_eq!(with(&short), Err("HELPDESK_JWT_PREVIOUS_SECRETS"));
+        assert_eq!(with(&[ok[0], ok[1], ("HELPDESK_TRUST_PROXY", "true")]), Err("HELPDESK_TRUST_PROXY"));
     }
 
     #[test]

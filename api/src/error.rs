@@ -50,8 +50,6 @@ problem_codes! {
     InternalError = "internal_error",
     /// Too many failed sign-ins: solve the captcha (`sitekey` names the widget's key).
     CaptchaRequired = "captcha_required",
-    /// The account was deactivated by an admin.
-    AccountDisabled = "account_disabled",
     /// A password-reset or invitation link is unknown, used or expired.
     InvalidToken = "invalid_token",
     EmailTaken = "email_taken",
@@ -64,6 +62,14 @@ problem_codes! {
     InvalidTransition = "invalid_transition",
     /// Closed tickets are read-only.
     TicketClosed = "ticket_closed",
+    /// The uploader stored more than the daily quota allows.
+    UploadQuotaExceeded = "upload_quota_exceeded",
+    /// Staff must set up two-factor sign-in before anything else (`HELPDESK_REQUIRE_2FA_FOR_STAFF`).
+    TwoFactorSetupRequired = "two_factor_setup_required",
+    /// The code from the authenticator app (or the recovery code) is wrong or was used.
+    InvalidCode = "invalid_code",
+    /// Two-factor sign-in is already on (turn it off first to set up a new app).
+    TwoFactorEnabled = "two_factor_enabled",
     /// A concurrent transaction changed the same data; retry.
     ConcurrentUpdate = "concurrent_update",
 }

@@ -6,6 +6,23 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: i64 = 25;
+
+/// `limit` and `cursor` of a list ordered by id (per-ticket lists: comments, events, files).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1-100, default 25.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The checked limit and the id to continue after.
+    pub fn parse(&self) -> Result<(i64, Option<i64>), ApiError> {
+        Ok((limit(self.limit)?, decode(self.cursor.as_deref())?))
+    }
+}
 pub const MAX_LIMIT: i64 = 100;
 
 /// The page size asked for, checked against 1..=100.

@@ -25,6 +25,8 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     /// Attachment storage (local directory or S3-compatible bucket).
     pub storage: Storage,
+    /// bcrypt, bounded (see `auth::password::Hasher`).
+    pub hasher: password::Hasher,
     /// A bcrypt hash that matches nothing, verified when a login names no account, so both
     /// cases take the same time.
     pub dummy_hash: String,
@@ -42,6 +44,11 @@ impl AppState {
             mail_wake: Arc::new(Notify::new()),
             storage: Storage::open(&config.storage)?,
             dummy_hash,
+            hasher: password::Hasher::new(
+                config.bcrypt_cost,
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+                config.bcrypt_queue,
+            ),
             config: Arc::new(config),
         })
     }

@@ -52,7 +52,88 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/// The newest link containing `fragment` in a mail file of `dir` (quoted-printable unfolded),
+/// waiting up to 20 s for the mail worker.
+async function mailedLink(dir, fragment) {
+  const fs = require('node:fs');
+  for (let i = 0; i < 200; i++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+    for (const f of files) {
+      const text = fs.readFileSync(f, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      const m = text.match(new RegExp(`https?://\\S*${fragment.replace(/[?]/g, '\\?')}[A-Za-z0-9_-]+`));
+      if (m) return m[0];
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail with ${fragment} in ${dir}`);
+}
+
+/// The authenticator-app code (RFC 6238) of a base32 secret, `offset` 30-second steps from now.
+function totp(secret, offset = 0) {
+  const crypto = require('node:crypto');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const step = Math.floor(Date.now() / 1000 / 30) + offset;
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const hash = crypto.createHmac('sha1', key).update(counter).digest();
+  const o = hash[19] & 0xf;
+  return String((hash.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
 const scenarios = {
+  // A customer turns on two-factor sign-in from the profile (QR code, first code, recovery
+  // codes), then signs in again with a code.
+  async two_factor() {
+    const b = await browser();
+    const page = await open(b);
+    await signIn(page, process.env.CUSTOMER_LOGIN, process.env.CUSTOMER_PASSWORD);
+    await page.waitForURL(`${BASE}/tickets`);
+    await page.goto(`${BASE}/profile`);
+    await page.click('#start-2fa');
+    await page.waitForSelector('.qr svg');
+    const secret = (await page.textContent('#totp-secret')).trim();
+    await page.fill('#two-factor #field-code', totp(secret));
+    await page.click('#two-factor button[type=submit]');
+    await page.waitForSelector('#recovery-codes li');
+    assert.equal(await page.locator('#recovery-codes li').count(), 10);
+    await shot(page, 'two-factor-on');
+    await page.click('nav button.link:not(.lang)');
+    await page.waitForURL(`${BASE}/login`);
+    await signIn(page, process.env.CUSTOMER_LOGIN, process.env.CUSTOMER_PASSWORD);
+    await page.waitForSelector('#second-step');
+    await page.fill('#second-step #field-code', totp(secret, 1));
+    await page.click('#second-step button[type=submit]');
+    await page.waitForURL(`${BASE}/tickets`);
+    assert.deepEqual(page.foreign, [], 'no request to another host');
+    await b.close();
+  },
+
+
+  // An unverified customer sees the banner, asks for a new link, opens it: confirmed, and the
+  // banner is gone.
+  async confirm_email() {
+    const b = await browser();
+    const page = await open(b);
+    await signIn(page, process.env.CUSTOMER_LOGIN, process.env.CUSTOMER_PASSWORD);
+    await page.waitForSelector('#verify-banner');
+    await page.click('#resend-verification');
+    await page.waitForSelector('#verify-banner:has-text("on its way")');
+    await shot(page, 'verify-banner');
+    const link = await mailedLink(process.env.MAIL_DIR, '/verify-email?token=');
+    await page.goto(link.replace(/^https?:\/\/[^/]+/, BASE));
+    await page.waitForSelector('p.ok');
+    await page.goto(`${BASE}/profile`);
+    await page.waitForSelector('#field-full_name');
+    assert.equal(await page.locator('#verify-banner').count(), 0, 'the banner is gone once the address is confirmed');
+    assert.deepEqual(page.foreign, [], 'no request to another host');
+    await b.close();
+  },
+
+
   // register -> sign in -> ticket with a PNG -> agent: first in the queue, internal note, public
   // reply, pending -> customer: sees the reply, not the note; replies (reopens); closes.
   async ticket_lifecycle() {

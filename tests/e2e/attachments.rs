@@ -116,7 +116,7 @@ async fn every_allowed_type_is_accepted_and_downloads_unchanged(kind: StorageKin
         .unwrap();
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
     let events: Value = s.app.get_json(&format!("/api/v1/tickets/{}/events", s.ticket), &s.agent).await;
-    assert_eq!(events.as_array().unwrap().iter().filter(|e| e["kind"] == "attachment_added").count(), 10);
+    assert_eq!(events["items"].as_array().unwrap().iter().filter(|e| e["kind"] == "attachment_added").count(), 10);
 }
 
 async fn disguised_oversized_and_empty_files_are_refused_and_leave_nothing_behind(kind: StorageKind) {
@@ -159,7 +159,7 @@ async fn disguised_oversized_and_empty_files_are_refused_and_leave_nothing_behin
         assert_eq!(s.storage.keys(&s.app).await, Vec::<String>::new(), "{name} left an object behind");
     }
     let listed: Value = s.app.get_json(&format!("/api/v1/tickets/{}/attachments", s.ticket), &s.customer).await;
-    assert_eq!(listed, json!([]));
+    assert_eq!(listed["items"], json!([]));
     let (status, _) = upload(&s, &s.customer, form(&[("exactly-5-mib.pdf", &just_fits)])).await;
     assert_eq!(status, StatusCode::CREATED, "exactly 5 MiB is allowed");
     let not_multipart = s
@@ -232,11 +232,15 @@ async fn only_people_who_see_the_ticket_see_its_files(kind: StorageKind) {
     assert_eq!(get(other.clone(), public).await, StatusCode::NOT_FOUND);
     assert_eq!(get(other.clone(), internal).await, StatusCode::NOT_FOUND);
     let customer_list: Value = list(s.customer.clone()).await.json().await.unwrap();
-    assert_eq!(customer_list.as_array().unwrap().len(), 1, "the internal note's file is hidden: {customer_list}");
+    assert_eq!(
+        customer_list["items"].as_array().unwrap().len(),
+        1,
+        "the internal note's file is hidden: {customer_list}"
+    );
     assert_eq!(get(s.customer.clone(), internal).await, StatusCode::NOT_FOUND);
     assert_eq!(get(s.agent.clone(), internal).await, StatusCode::OK);
     let staff_list: Value = list(s.agent.clone()).await.json().await.unwrap();
-    assert_eq!(staff_list.as_array().unwrap().len(), 2);
+    assert_eq!(staff_list["items"].as_array().unwrap().len(), 2);
     // Customers cannot attach to an internal note they cannot see.
     let sneaky = helpdesk_tests_form(note["id"].as_i64().unwrap());
     let (status, _) = upload(&s, &s.customer, sneaky).await;
@@ -282,7 +286,7 @@ async fn uploaders_may_delete_within_15_minutes_and_staff_always(kind: StorageKi
     assert_eq!(s.storage.keys(&s.app).await.len(), 1);
     let events: Value = s.app.get_json(&format!("/api/v1/tickets/{}/events", s.ticket), &s.agent).await;
     let removed: Vec<&Value> =
-        events.as_array().unwrap().iter().filter(|e| e["kind"] == "attachment_removed").collect();
+        events["items"].as_array().unwrap().iter().filter(|e| e["kind"] == "attachment_removed").collect();
     assert_eq!(removed.len(), 2);
     assert_eq!(removed[0]["from"], "a.txt");
 }
@@ -294,9 +298,14 @@ async fn the_sweep_removes_orphaned_objects() {
     let dir = s.app.dir.path().join("attachments");
     let orphan = dir.join("0".repeat(64));
     std::fs::write(&orphan, b"left behind by a crash").unwrap();
+    // A file that is not the helpdesk's shares the directory: the sweep leaves it alone.
+    let foreign = dir.join("backup-notes.txt");
+    std::fs::write(&foreign, b"not ours").unwrap();
     // Older than the sweep's grace period for in-flight uploads.
-    let status = std::process::Command::new("touch").args(["-d", "3 hours ago"]).arg(&orphan).status().unwrap();
-    assert!(status.success());
+    for file in [&orphan, &foreign] {
+        let status = std::process::Command::new("touch").args(["-d", "3 hours ago"]).arg(file).status().unwrap();
+        assert!(status.success());
+    }
     let storage_dir = dir.clone();
     let (db, app_dir) = s.app.stop().await;
     // The sweep runs when the server starts (then every 6 hours).
@@ -307,7 +316,8 @@ async fn the_sweep_removes_orphaned_objects() {
         assert!(std::time::Instant::now() < deadline, "the orphan was not swept");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(std::fs::read_dir(&storage_dir).unwrap().count(), 1, "the attachment with a row stays");
+    assert_eq!(std::fs::read_dir(&storage_dir).unwrap().count(), 2, "the attachment with a row stays");
+    assert!(foreign.exists(), "a foreign file survives the sweep");
     drop(restarted);
     drop(app_dir);
 }
@@ -340,4 +350,38 @@ async fn the_storage_directory_is_private() {
     // Never served statically.
     assert_eq!(s.app.get("/attachments").await.status(), StatusCode::OK, "client route, index.html");
     assert!(!s.app.get("/attachments").await.text().await.unwrap().contains("root:"), "no directory listing");
+}
+
+/// A request cannot fill memory or disk: a huge part that is not a file is refused at a small
+/// limit (and the client reads the answer), and nothing is stored.
+#[tokio::test]
+async fn a_huge_part_that_is_not_a_file_is_refused() {
+    let s = setup(StorageKind::Local).await;
+    let junk = vec![b'x'; 100 * 1024 * 1024];
+    let form = form(&[("ok.txt", b"fine")]).part("junk", Part::bytes(junk));
+    let (status, problem) = upload(&s, &s.customer, form).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+    assert_eq!(problem["code"], "payload_too_large");
+    assert!(s.storage.keys(&s.app).await.is_empty(), "the file before it was removed again");
+}
+
+/// Each account may store a configurable amount per day (here 1 MiB); beyond it uploads are a
+/// 429 problem, and nothing of the refused upload stays.
+#[tokio::test]
+async fn uploads_beyond_the_daily_quota_are_refused() {
+    let storage = TestStorage::new(StorageKind::Local).await;
+    let app = storage.configure(TestApp::builder()).env("HELPDESK_UPLOAD_QUOTA_MB_PER_DAY", "1").spawn().await;
+    let customer = app.customer("anna").await;
+    let ticket = app.open_ticket(&customer, "Files", "x").await["id"].as_i64().unwrap();
+    let s = Setup { agent: customer.clone(), customer, ticket, app, storage };
+    let mut part = b"%PDF-1.4\n".to_vec();
+    part.resize(400 * 1024, b' ');
+    for _ in 0..2 {
+        let (status, problem) = upload(&s, &s.customer, form(&[("a.pdf", &part)])).await;
+        assert_eq!(status, StatusCode::CREATED, "{problem}");
+    }
+    let (status, problem) = upload(&s, &s.customer, form(&[("a.pdf", &part)])).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
+    assert_eq!(problem["code"], "upload_quota_exceeded");
+    assert_eq!(s.storage.keys(&s.app).await.len(), 2);
 }

@@ -127,22 +127,101 @@ async fn an_unreachable_verifier_is_a_503_never_a_bypass() {
     assert_eq!(problem["code"], "service_unavailable");
 }
 
+/// A login from the address `from` (the test client is a trusted proxy that forwards for it).
+async fn login_from(app: &TestApp, from: &str, login: &str, password: &str) -> reqwest::Response {
+    app.request(Method::POST, "/api/v1/auth/login")
+        .header("X-Forwarded-For", from)
+        .json(&json!({"login": login, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Without a captcha, five wrong passwords make the guessing address wait (with a growing
+/// delay), but nobody can lock the owner out: the right password from another address works.
 #[tokio::test]
-async fn without_a_captcha_secret_the_threshold_answers_429_with_retry_after() {
-    let app = TestApp::spawn().await;
+async fn without_a_captcha_the_guesser_waits_and_the_owner_elsewhere_still_signs_in() {
+    let app = TestApp::builder().env("HELPDESK_TRUSTED_PROXIES", "127.0.0.1,::1").spawn().await;
     app.register("jane").await;
     for _ in 0..5 {
-        login_status(&app, "jane", "wrong-password", None).await;
+        assert_eq!(
+            login_from(&app, "198.51.100.66", "jane", "wrong-password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
-    let response = app.post_json("/api/v1/auth/login", &json!({"login": "jane", "password": PASSWORD})).await;
+    let response = login_from(&app, "198.51.100.66", "jane", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers()[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() > 0);
+    let owner = login_from(&app, "203.0.113.5", "jane", PASSWORD).await;
+    assert_eq!(owner.status(), StatusCode::OK, "the owner elsewhere is not locked out");
+}
+
+/// Forwarding headers are believed only from listed proxies: a client cannot rotate its
+/// address to escape the per-address rate limit, and behind a listed proxy the forwarded
+/// address is what counts.
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let app = TestApp::builder().env("HELPDESK_AUTH_RATE_PER_MINUTE", "3").spawn().await;
+    let mut statuses = Vec::new();
+    for i in 1..=4 {
+        statuses.push(login_from(&app, &format!("198.51.100.{i}"), "nobody", "wrong-password").await.status());
+    }
+    assert_eq!(statuses[..3], [StatusCode::UNAUTHORIZED; 3]);
+    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS, "the forged addresses were ignored");
+
+    let proxied = TestApp::builder().env("HELPDESK_TRUSTED_PROXIES", "127.0.0.1/32, ::1").spawn().await;
+    login_from(&proxied, "1.2.3.4, 198.51.100.7", "nobody", "wrong-password").await;
+    use diesel::{QueryableByName, RunQueryDsl, sql_types::Text};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        client_ip: String,
+    }
+    let rows: Vec<Row> =
+        diesel::sql_query("SELECT client_ip FROM login_failures").load(&mut proxied.db.connect()).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.client_ip.as_str()).collect::<Vec<_>>(),
+        ["198.51.100.7"],
+        "the rightmost untrusted hop"
+    );
+}
+
+/// Every attempt counts before its password is checked: 30 concurrent wrong guesses cannot all
+/// slip under the threshold.
+#[tokio::test]
+async fn concurrent_guesses_cannot_race_past_the_threshold() {
+    let captcha = CaptchaStandIn::start().await;
+    let app = std::sync::Arc::new(
+        TestApp::builder()
+            .env("HELPDESK_HCAPTCHA_SITEKEY", "site-key")
+            .env("HELPDESK_HCAPTCHA_SECRET", "captcha-secret")
+            .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+            .env("HELPDESK_BCRYPT_COST", "10")
+            .spawn()
+            .await,
+    );
+    app.register("jane").await;
+    let guesses: Vec<_> = (0..30)
+        .map(|_| {
+            let app = std::sync::Arc::clone(&app);
+            tokio::spawn(async move { login_status(&app, "jane", "wrong-password", None).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for g in guesses {
+        answers.push(g.await.unwrap());
+    }
+    let wrong = answers.iter().filter(|(s, _)| *s == StatusCode::UNAUTHORIZED).count();
+    let captchas = answers.iter().filter(|(_, p)| p["code"] == "captcha_required").count();
+    assert!(wrong <= 5, "{wrong} guesses were checked");
+    assert_eq!(wrong + captchas, 30, "{answers:?}");
 }
 
 #[tokio::test]
 async fn failed_logins_are_stored_with_account_address_and_time() {
     let app = TestApp::spawn().await;
-    let jane = app.register("jane").await;
+    app.register("jane").await;
+    let jane = app.login("jane", helpdesk_tests::app::PASSWORD).await.user;
     login_status(&app, "jane", "wrong-password", None).await;
     login_status(&app, "nobody", "wrong-password", None).await;
     use diesel::{QueryableByName, RunQueryDsl, sql_types::*};
@@ -179,7 +258,7 @@ async fn auth_endpoints_are_rate_limited_per_address() {
 
 #[tokio::test]
 async fn refresh_rotates_the_credential_and_reuse_ends_the_session() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().env("HELPDESK_REFRESH_GRACE_SECONDS", "1").spawn().await;
     let session = app.customer("jane").await;
     let first = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": session.refresh_token})).await;
     assert_eq!(first.status(), StatusCode::OK);
@@ -192,7 +271,8 @@ async fn refresh_rotates_the_credential_and_reuse_ends_the_session() {
         StatusCode::OK
     );
 
-    // The old credential again: theft is assumed and the whole session ends.
+    // The old credential again, after the grace window: theft is assumed and the session ends.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let reused = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": session.refresh_token})).await;
     assert_eq!(reused.status(), StatusCode::UNAUTHORIZED);
     let after = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": new_refresh})).await;
@@ -201,6 +281,34 @@ async fn refresh_rotates_the_credential_and_reuse_ends_the_session() {
         app.request(Method::GET, "/api/v1/me").bearer_auth(&new_access).send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Two tabs refreshing with the same credential at once do not sign the person out.
+#[tokio::test]
+async fn two_tabs_refreshing_at_once_both_stay_signed_in() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let session = app.customer("jane").await;
+    let tabs: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, token) = (std::sync::Arc::clone(&app), session.refresh_token.clone());
+            tokio::spawn(async move { app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": token})).await })
+        })
+        .collect();
+    let mut fresh = Vec::new();
+    for tab in tabs {
+        let response = tab.await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        fresh.push(response.json::<Value>().await.unwrap());
+    }
+    for tokens in fresh {
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(
+            app.request(Method::GET, "/api/v1/me").bearer_auth(access).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        let again = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": tokens["refresh_token"]})).await;
+        assert_eq!(again.status(), StatusCode::OK, "each tab goes on refreshing");
+    }
 }
 
 #[tokio::test]
@@ -422,4 +530,117 @@ async fn password_reset_does_not_reveal_whether_an_account_exists() {
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     assert!(smtp.received().is_empty());
+}
+
+/// bcrypt cannot exhaust the CPU: at most one hash per core runs, and beyond the queue (here
+/// none) a request gets a 503 with Retry-After at once. A bogus reset link is refused before any
+/// hashing, so it gets its 400 even while every core is busy.
+#[tokio::test]
+async fn password_hashing_is_bounded_and_bogus_reset_links_cost_nothing() {
+    let app = std::sync::Arc::new(
+        TestApp::builder().env("HELPDESK_BCRYPT_COST", "14").env("HELPDESK_BCRYPT_QUEUE", "0").spawn().await,
+    );
+    let burst: Vec<_> = (0..8)
+        .map(|i| {
+            let app = std::sync::Arc::clone(&app);
+            tokio::spawn(async move {
+                let body = json!({"full_name": "B", "email": format!("b{i}@example.com"), "username": format!("burst{i}"), "password": PASSWORD});
+                let response = app.post_json("/api/v1/auth/register", &body).await;
+                (response.status(), response.headers().get(header::RETRY_AFTER).is_some())
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let bogus = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": "bogus", "new_password": "a-new-password-2026"}),
+        )
+        .await;
+    assert_eq!(bogus.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(bogus.json::<Value>().await.unwrap()["code"], "invalid_token");
+    let mut answers = Vec::new();
+    for b in burst {
+        answers.push(b.await.unwrap());
+    }
+    assert!(answers.iter().any(|(s, _)| *s == StatusCode::ACCEPTED), "{answers:?}");
+    let refused: Vec<_> = answers.iter().filter(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE).collect();
+    assert!(!refused.is_empty(), "{answers:?}");
+    assert!(refused.iter().all(|(_, retry_after)| *retry_after));
+    assert!(answers.iter().all(|(s, _)| *s == StatusCode::ACCEPTED || *s == StatusCode::SERVICE_UNAVAILABLE));
+}
+
+/// A new password voids every other unused reset link; and an address gets at most 3 reset
+/// mails an hour (the answer stays the same, so it reveals nothing).
+#[tokio::test]
+async fn a_new_password_voids_other_reset_links_and_reset_mails_are_limited() {
+    let app = TestApp::spawn().await;
+    app.customer("jane").await;
+    for _ in 0..4 {
+        let response = app.post_json("/api/v1/auth/password-reset", &json!({"email": "jane@example.com"})).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    // Wait for the mails, then count them.
+    app.mailed_link("jane@example.com", "/reset-password?token=").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let tokens: Vec<String> = app
+        .mails_to("jane@example.com")
+        .iter()
+        .filter_map(|m| m.split("/reset-password?token=").nth(1))
+        .map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
+        .collect();
+    assert_eq!(tokens.len(), 3, "at most 3 reset mails an hour");
+    let confirm = |token: &str, password: &str| {
+        let body = json!({"token": token, "new_password": password});
+        let app = &app;
+        async move { app.post_json("/api/v1/auth/password-reset/confirm", &body).await.status() }
+    };
+    assert_eq!(confirm(&tokens[0], "a-fresh-start-2026").await, StatusCode::NO_CONTENT);
+    assert_eq!(confirm(&tokens[1], "someone-elses-pick-1").await, StatusCode::BAD_REQUEST, "voided");
+}
+
+/// A wrong current password counts: the sixth within an hour is a 429, even with the right one.
+#[tokio::test]
+async fn wrong_current_passwords_are_limited() {
+    let app = TestApp::spawn().await;
+    let jane = app.customer("jane").await;
+    let change = |current: &str| {
+        let body = json!({"current_password": current, "new_password": "a-fresh-start-2026"});
+        let (app, jane) = (&app, &jane);
+        async move { app.authed(Method::PUT, "/api/v1/me/password", jane).json(&body).send().await.unwrap().status() }
+    };
+    for _ in 0..5 {
+        assert_eq!(change("not-my-password").await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(change(PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn register_numbered(app: &TestApp, i: u32) -> (StatusCode, Value) {
+    let body = json!({"full_name": "R", "email": format!("r{i}@example.com"), "username": format!("reg{i}"), "password": PASSWORD});
+    let response = app.post_json("/api/v1/auth/register", &body).await;
+    let status = response.status();
+    (status, response.json::<Value>().await.unwrap_or(Value::Null))
+}
+
+/// Many registrations from one address: a 429 without a captcha, a captcha with one.
+#[tokio::test]
+async fn many_registrations_from_one_address_need_a_captcha() {
+    let app = TestApp::builder().env("HELPDESK_REGISTRATIONS_PER_IP_HOUR", "2").spawn().await;
+    let statuses =
+        [register_numbered(&app, 1).await.0, register_numbered(&app, 2).await.0, register_numbered(&app, 3).await.0];
+    assert_eq!(statuses, [StatusCode::ACCEPTED, StatusCode::ACCEPTED, StatusCode::TOO_MANY_REQUESTS]);
+
+    let captcha = CaptchaStandIn::start().await;
+    let app = TestApp::builder()
+        .env("HELPDESK_REGISTRATIONS_PER_IP_HOUR", "1")
+        .env("HELPDESK_HCAPTCHA_SITEKEY", "site-key")
+        .env("HELPDESK_HCAPTCHA_SECRET", "captcha-secret")
+        .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+        .spawn()
+        .await;
+    assert_eq!(register_numbered(&app, 1).await.0, StatusCode::ACCEPTED);
+    let (status, problem) = register_numbered(&app, 2).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("captcha_required")));
+    let body = json!({"full_name": "R", "email": "r2@example.com", "username": "reg2", "password": PASSWORD, "captcha_token": PASSING_TOKEN});
+    assert_eq!(app.post_json("/api/v1/auth/register", &body).await.status(), StatusCode::ACCEPTED);
 }

@@ -71,3 +71,22 @@ async fn switching_to_german_changes_the_labels() {
     let app = TestApp::spawn().await;
     run(&app, "switch_to_german", &[]);
 }
+
+#[tokio::test]
+async fn an_unverified_customer_confirms_the_address_from_the_banner() {
+    let app = TestApp::spawn().await;
+    app.register("clara").await;
+    let mail_dir = app.dir.path().join("mail");
+    run(
+        &app,
+        "confirm_email",
+        &[("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD), ("MAIL_DIR", mail_dir.to_str().unwrap())],
+    );
+}
+
+#[tokio::test]
+async fn a_customer_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
+    let app = TestApp::spawn().await;
+    app.register("clara").await;
+    run(&app, "two_factor", &[("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD)]);
+}

@@ -42,6 +42,22 @@ fn configuration_errors_name_the_variable_and_exit_2() {
         (&[("DATABASE_URL", db), ("HELPDESK_PUBLIC_URL", "help.example.com")], "HELPDESK_PUBLIC_URL"),
         (&[("DATABASE_URL", db), ("HELPDESK_SMTP_URL", "http://mail")], "HELPDESK_SMTP_URL"),
         (&[("DATABASE_URL", db), ("HELPDESK_ENV", "production")], "HELPDESK_JWT_SECRET"),
+        (&[("DATABASE_URL", db), ("HELPDESK_TRUST_PROXY", "true")], "HELPDESK_TRUST_PROXY"),
+        (&[("DATABASE_URL", db), ("HELPDESK_TRUSTED_PROXIES", "10.0.0.0/99")], "HELPDESK_TRUSTED_PROXIES"),
+        (&[("DATABASE_URL", db), ("HELPDESK_JWT_PREVIOUS_SECRETS", "short")], "HELPDESK_JWT_PREVIOUS_SECRETS"),
+        (
+            &[("DATABASE_URL", db), ("HELPDESK_ENV", "production"), ("HELPDESK_JWT_SECRET", SECRET)],
+            "HELPDESK_PUBLIC_URL",
+        ),
+        (
+            &[
+                ("DATABASE_URL", db),
+                ("HELPDESK_ENV", "production"),
+                ("HELPDESK_JWT_SECRET", SECRET),
+                ("HELPDESK_PUBLIC_URL", "https://h.example"),
+            ],
+            "HELPDESK_SMTP_URL",
+        ),
     ];
     for (env, var) in cases {
         let output = helpdesk(&["serve"], env, None);
@@ -50,6 +66,34 @@ fn configuration_errors_name_the_variable_and_exit_2() {
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
         assert!(err.starts_with(&format!("configuration error: {var} ")), "{err}");
     }
+}
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+/// Seeded demo agents share a published password: `seed` refuses production and writes nothing.
+#[test]
+fn seed_refuses_production() {
+    let db = TestDb::create_empty();
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("HELPDESK_ENV", "production"),
+        ("HELPDESK_JWT_SECRET", SECRET),
+        ("HELPDESK_PUBLIC_URL", "https://help.example.com"),
+        ("HELPDESK_SMTP_URL", "smtp://127.0.0.1:1"),
+    ];
+    let output = helpdesk(&["seed", "--tickets", "10"], &env, None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("production"), "{}", stderr(&output));
+    use diesel::{QueryableByName, RunQueryDsl, sql_types::BigInt};
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let tables: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")
+        .get_result(&mut db.connect())
+        .unwrap();
+    assert_eq!(tables.n, 0, "nothing was written");
 }
 
 #[test]
@@ -98,7 +142,28 @@ async fn seed_creates_demo_data_the_api_serves() {
     assert!(output.status.success(), "{}", stderr(&output));
     let app = helpdesk_tests::TestApp::builder().database(db).spawn().await;
     let agent = app.login("demo.agent1", "demo-password-2026").await;
-    // The clean-up job archives seeded tickets resolved long ago, so count both lists.
+    // The clean-up job archives seeded tickets resolved long ago (at start-up, then every
+    // minute): wait until it is done, so no ticket moves between the two lists while they are
+    // counted.
+    use diesel::{QueryableByName, RunQueryDsl, sql_types::BigInt};
+    #[derive(QueryableByName)]
+    struct Due {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let due: Due = diesel::sql_query(
+            "SELECT count(*) AS n FROM tickets WHERE status = 'resolved' AND resolved_at < now() - interval '30 days'",
+        )
+        .get_result(&mut app.db.connect())
+        .unwrap();
+        if due.n == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the clean-up job did not archive the old tickets");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     let mut total = 0;
     for archived in [false, true] {
         let mut cursor: Option<String> = None;

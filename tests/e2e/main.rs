@@ -13,3 +13,4 @@ mod foundation;
 mod openapi;
 mod spa;
 mod tickets;
+mod two_factor;

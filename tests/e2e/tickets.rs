@@ -26,11 +26,7 @@ async fn world_with(app: TestApp) -> World {
     let agent = app.user_with_role(&admin, "agent", "agent").await;
     let mut customers = Vec::new();
     for (name, domain) in [("anna", "alpha.example"), ("bert", "beta.example"), ("carla", "alpha.example")] {
-        let body = json!({"full_name": format!("{name} Example"), "email": format!("{name}@{domain}"), "username": name,
-                          "password": helpdesk_tests::app::PASSWORD, "phone": "030 1234567"});
-        let (status, _) = app.send(Method::POST, "/api/v1/auth/register", None, Some(body)).await;
-        assert_eq!(status, StatusCode::CREATED);
-        customers.push(app.login(name, helpdesk_tests::app::PASSWORD).await);
+        customers.push(app.verified_customer(name, &format!("{name}@{domain}")).await);
     }
     let c = customers.pop().unwrap();
     let b = customers.pop().unwrap();
@@ -264,9 +260,10 @@ async fn customers_never_see_internal_notes_anywhere() {
         let search = w.app.ok(Method::GET, &format!("/api/v1/tickets?q={secret}"), customer, None).await;
         assert!(search["items"].as_array().unwrap().is_empty(), "the note must not make the ticket match");
         let comments = w.app.ok(Method::GET, &format!("/api/v1/tickets/{id}/comments"), customer, None).await;
-        assert_eq!(comments.as_array().unwrap().len(), 1, "only the public reply");
+        assert_eq!(comments["items"].as_array().unwrap().len(), 1, "only the public reply");
         let events = w.app.ok(Method::GET, &format!("/api/v1/tickets/{id}/events"), customer, None).await;
-        let comment_events = events.as_array().unwrap().iter().filter(|e| e["kind"] == "comment_added").count();
+        let comment_events =
+            events["items"].as_array().unwrap().iter().filter(|e| e["kind"] == "comment_added").count();
         assert_eq!(comment_events, 1, "the note's event is staff-only: {events}");
     }
     for mail in smtp.received() {
@@ -438,7 +435,7 @@ async fn replies_drive_first_response_and_reopening() {
     let reopened = w.app.ok(Method::GET, &path, &w.agent, None).await;
     assert_eq!(reopened["status"], "open", "a customer reply reopens a pending ticket");
     let events = w.app.ok(Method::GET, &format!("{path}/events"), &w.agent, None).await;
-    let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = events["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
         [
@@ -463,7 +460,7 @@ async fn every_change_is_an_event_with_actor_and_values() {
     w.app.ok(Method::PATCH, &path, &w.agent, Some(body)).await;
     let events = w.app.ok(Method::GET, &format!("{path}/events"), &w.a, None).await;
     let find = |kind: &str| {
-        events
+        events["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -553,8 +550,14 @@ async fn sla_deadlines_follow_tier_and_priority() {
 async fn the_queue_serves_premium_then_standard_then_the_rest_by_deadline() {
     let w = world().await;
     let dora = w.app.customer("dora").await; // no organization
-    let none_urgent =
-        w.app.create_ticket(&dora, json!({"subject": "none urgent", "description": "x", "priority": "urgent"})).await;
+    let none_urgent = w
+        .app
+        .create_ticket(
+            &w.agent,
+            json!({"subject": "none urgent", "description": "x", "priority": "urgent",
+            "requester_id": dora.user_id(), "channel": "phone"}),
+        )
+        .await;
     let standard_low =
         w.app.create_ticket(&w.b, json!({"subject": "standard low", "description": "x", "priority": "low"})).await;
     let premium_low =
@@ -641,13 +644,81 @@ async fn agents_find_callers_by_phone_and_log_tickets_for_them() {
 }
 
 #[tokio::test]
-async fn registration_with_an_organization_domain_joins_it() {
+async fn a_verified_address_of_an_organization_domain_joins_it() {
     let w = world().await;
     assert!(w.a.user["organization_id"].is_i64());
     assert_eq!(w.a.user["organization_id"], w.c.user["organization_id"]);
     assert_ne!(w.a.user["organization_id"], w.b.user["organization_id"]);
     let dora = w.app.customer("dora").await;
     assert!(dora.user["organization_id"].is_null());
+}
+
+/// Issue 10, critical: registering an address of an organization's domain gives no access to
+/// the organization's tickets until the address is verified (and, under `approval`, an admin
+/// let the person in).
+#[tokio::test]
+async fn an_unverified_address_never_opens_an_organizations_tickets() {
+    let w = world().await;
+    let t = w.app.open_ticket(&w.a, "Alpha's secret", "Our VPN key leaked").await;
+    let id = t["id"].as_i64().unwrap();
+    let (_, files) = w.app.attach(&w.a, id, None, "key.txt").await;
+    let file = files[0]["id"].as_i64().unwrap();
+    w.app.register_with_email("mallory", "mallory@alpha.example").await;
+    let mallory = w.app.login("mallory", helpdesk_tests::app::PASSWORD).await;
+    let me = w.app.get_json("/api/v1/me", &mallory).await;
+    assert!(me["organization_id"].is_null() && me["email_verified"] == false, "{me}");
+    let list = w.app.get_json("/api/v1/tickets", &mallory).await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    for path in [
+        format!("/api/v1/tickets/{id}"),
+        format!("/api/v1/tickets/{id}/comments"),
+        format!("/api/v1/tickets/{id}/events"),
+        format!("/api/v1/attachments/{file}"),
+    ] {
+        let (status, _) = w.app.send(Method::GET, &path, Some(&mallory), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "GET {path}");
+    }
+    let (status, _) = w
+        .app
+        .send(Method::PATCH, &format!("/api/v1/tickets/{id}"), Some(&mallory), Some(json!({"status": "closed"})))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The link mailed to her address proves it: now she is a member.
+    w.app.verify_email("mallory@alpha.example").await;
+    let me = w.app.get_json("/api/v1/me", &mallory).await;
+    assert_eq!(me["organization_id"], w.a.user["organization_id"]);
+    assert_eq!(w.app.get_json(&format!("/api/v1/tickets/{id}"), &mallory).await["id"], id);
+}
+
+#[tokio::test]
+async fn under_approval_a_verified_address_waits_for_an_admin() {
+    let w = world().await;
+    let org = w.a.user["organization_id"].as_i64().unwrap();
+    w.app
+        .ok(Method::PATCH, &format!("/api/v1/organizations/{org}"), &w.admin, Some(json!({"join_policy": "approval"})))
+        .await;
+    let ella = w.app.verified_customer("ella", "ella@alpha.example").await;
+    assert!(w.app.get_json("/api/v1/me", &ella).await["organization_id"].is_null(), "not before approval");
+    let pending = w.app.ok(Method::GET, &format!("/api/v1/organizations/{org}/pending-members"), &w.admin, None).await;
+    assert_eq!(pending[0]["username"], "ella", "{pending}");
+    let (status, _) =
+        w.app.send(Method::GET, &format!("/api/v1/organizations/{org}/pending-members"), Some(&w.agent), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "admins decide");
+    let ella_id = ella.user_id();
+    w.app
+        .ok(Method::POST, &format!("/api/v1/organizations/{org}/pending-members/{ella_id}/approve"), &w.admin, None)
+        .await;
+    assert_eq!(w.app.get_json("/api/v1/me", &ella).await["organization_id"], org);
+    let (status, _) = w
+        .app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org}/pending-members/{ella_id}/approve"),
+            Some(&w.admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nobody waits any more");
 }
 
 #[tokio::test]
@@ -754,4 +825,112 @@ async fn ticket_changes_are_emailed_to_the_requester() {
         .ok(Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"status": "pending"})))
         .await;
     smtp.wait_for("anna@alpha.example", |m| m.text().contains("waiting for your reply")).await;
+}
+
+/// An internal note or a file on one changes nothing a customer sees, `updated_at` included.
+#[tokio::test]
+async fn an_internal_note_changes_nothing_a_customer_sees() {
+    let w = world().await;
+    let first = w.app.open_ticket(&w.a, "First", "x").await;
+    let second = w.app.open_ticket(&w.a, "Second", "x").await;
+    let id = first["id"].as_i64().unwrap();
+    let order =
+        |list: &Value| list["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let before = w.app.get_json("/api/v1/tickets?sort=updated_at", &w.a).await;
+    let note = w
+        .app
+        .ok(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/comments"),
+            &w.agent,
+            Some(json!({"body": "internal", "internal": true})),
+        )
+        .await;
+    let (status, _) = w.app.attach(&w.agent, id, Some(note["id"].as_i64().unwrap()), "log.txt").await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(w.app.get_json(&format!("/api/v1/tickets/{id}"), &w.a).await["updated_at"], first["updated_at"]);
+    let after = w.app.get_json("/api/v1/tickets?sort=updated_at", &w.a).await;
+    assert_eq!(order(&after), order(&before), "the customer's list keeps its order");
+    assert_eq!(order(&after)[0], second["id"].as_i64().unwrap());
+}
+
+/// Customers choose a priority only as high as their contract allows (defaults: no contract
+/// `normal`, standard `high`, premium `urgent`); staff set any.
+#[tokio::test]
+async fn customers_choose_priorities_only_as_high_as_their_contract_allows() {
+    let w = world().await;
+    let dora = w.app.customer("dora").await;
+    let open = |priority: &str| json!({"subject": "s", "description": "d", "priority": priority});
+    let cases = [
+        (&dora, "normal", 201),
+        (&dora, "high", 422),
+        (&w.b, "high", 201),
+        (&w.b, "urgent", 422),
+        (&w.a, "urgent", 201),
+    ];
+    for (who, priority, expected) in cases {
+        let (status, body) = w.app.send(Method::POST, "/api/v1/tickets", Some(who), Some(open(priority))).await;
+        assert_eq!(status.as_u16(), expected, "{priority}: {body}");
+        if expected == 422 {
+            assert!(body["errors"]["priority"].is_array(), "{body}");
+        }
+    }
+    let for_dora = json!({"subject": "s", "description": "d", "priority": "urgent", "requester_id": dora.user_id(), "channel": "phone"});
+    assert_eq!(w.app.create_ticket(&w.agent, for_dora).await["priority"], "urgent");
+}
+
+/// Customers see the assigned agent's name, never the agent's email address or phone number.
+#[tokio::test]
+async fn customers_see_the_assigned_agents_name_only() {
+    let w = world().await;
+    let t = w.app.open_ticket(&w.a, "Who helps me?", "x").await;
+    let path = format!("/api/v1/tickets/{}", t["id"]);
+    w.app.ok(Method::PATCH, &path, &w.agent, Some(json!({"assignee_id": w.agent.user_id()}))).await;
+    let seen = w.app.get_json(&path, &w.a).await;
+    assert_eq!(seen["assignee"]["full_name"], "agent Example");
+    assert_eq!((seen["assignee"]["email"].as_str(), seen["assignee"]["phone"].as_str()), (Some(""), None));
+    assert!(!seen.to_string().contains("agent@example.com"));
+    let listed = w.app.get_json("/api/v1/tickets", &w.a).await;
+    assert!(!listed.to_string().contains("agent@example.com"));
+    assert_eq!(w.app.get_json(&path, &w.agent).await["assignee"]["email"], "agent@example.com");
+}
+
+/// Comments, events and files of a ticket come in pages of the same cursor shape as ticket
+/// lists (at most 100).
+#[tokio::test]
+async fn per_ticket_lists_are_paginated() {
+    let w = world().await;
+    let id = w.app.open_ticket(&w.a, "Chatty", "x").await["id"].as_i64().unwrap();
+    for i in 0..5 {
+        w.app
+            .ok(
+                Method::POST,
+                &format!("/api/v1/tickets/{id}/comments"),
+                &w.a,
+                Some(json!({"body": format!("message {i}")})),
+            )
+            .await;
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/tickets/{id}/comments?limit=2&cursor={c}"),
+            None => format!("/api/v1/tickets/{id}/comments?limit=2"),
+        };
+        let page = w.app.ok(Method::GET, &path, &w.a, None).await;
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|c| c["body"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (0..5).map(|i| format!("message {i}")).collect::<Vec<_>>());
+    for suffix in ["comments", "events", "attachments"] {
+        let (status, problem) =
+            w.app.send(Method::GET, &format!("/api/v1/tickets/{id}/{suffix}?limit=101"), Some(&w.a), None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{suffix}: {problem}");
+    }
 }

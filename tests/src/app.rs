@@ -22,12 +22,15 @@ pub struct TestApp {
     pub log_path: PathBuf,
     /// Private directory for this server's files (attachments, mail files).
     pub dir: tempfile::TempDir,
+    /// Where this server's mail can be read: the SMTP sink's directory, if it sends through one.
+    pub(crate) smtp_dir: Option<PathBuf>,
     child: Child,
 }
 
 pub struct TestAppBuilder {
     env: Vec<(String, String)>,
     db: Option<TestDb>,
+    smtp_dir: Option<PathBuf>,
 }
 
 impl TestAppBuilder {
@@ -38,7 +41,8 @@ impl TestAppBuilder {
     }
 
     /// Sends email through `smtp`.
-    pub fn smtp(self, smtp: &SmtpServer) -> Self {
+    pub fn smtp(mut self, smtp: &SmtpServer) -> Self {
+        self.smtp_dir = Some(smtp.directory());
         self.env("HELPDESK_SMTP_URL", smtp.url())
     }
 
@@ -63,6 +67,8 @@ impl TestAppBuilder {
             .env("HELPDESK_JWT_SECRET", "test-secret-0123456789abcdef0123456789abcdef")
             .env("HELPDESK_BCRYPT_COST", "4")
             .env("HELPDESK_DB_POOL_SIZE", "4")
+            // Tests register many accounts from one address; the limit has its own test.
+            .env("HELPDESK_REGISTRATIONS_PER_IP_HOUR", "1000")
             .env("HELPDESK_WEB_DIR", paths::root().join("web-ui/dist"))
             .env("HELPDESK_STORAGE", dir.path().join("attachments"))
             .env("HELPDESK_MAIL_DIR", dir.path().join("mail"))
@@ -86,13 +92,13 @@ impl TestAppBuilder {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        TestApp { address, client: Client::new(), db, log_path, dir, child }
+        TestApp { address, client: Client::new(), db, log_path, dir, smtp_dir: self.smtp_dir, child }
     }
 }
 
 impl TestApp {
     pub fn builder() -> TestAppBuilder {
-        TestAppBuilder { env: Vec::new(), db: None }
+        TestAppBuilder { env: Vec::new(), db: None, smtp_dir: None }
     }
 
     /// A server with the default test configuration.
@@ -177,17 +183,43 @@ impl TestApp {
         self.authed(Method::GET, "/api/v1/me", session).send().await.expect("send GET /me").status()
     }
 
-    /// Registers a customer `<username>@example.com` with [`PASSWORD`]; returns the account.
-    pub async fn register(&self, username: &str) -> serde_json::Value {
+    /// Registers a customer `<username>@example.com` with [`PASSWORD`] (address not verified).
+    pub async fn register(&self, username: &str) {
+        self.register_with_email(username, &format!("{username}@example.com")).await;
+    }
+
+    /// Registers a customer with [`PASSWORD`] and the given address (not verified yet).
+    pub async fn register_with_email(&self, username: &str, email: &str) {
         let body = serde_json::json!({
             "full_name": format!("{username} Example"),
-            "email": format!("{username}@example.com"),
+            "email": email,
             "username": username,
             "password": PASSWORD,
+            "phone": "030 1234567",
         });
         let response = self.post_json("/api/v1/auth/register", &body).await;
-        assert_eq!(response.status(), 201, "register {username}: {}", response.text().await.unwrap_or_default());
-        response.json().await.expect("the account")
+        assert_eq!(response.status(), 202, "register {username}: {}", response.text().await.unwrap_or_default());
+    }
+
+    /// Uses the newest verification link mailed to `email`.
+    pub async fn verify_email(&self, email: &str) {
+        let link = self.mailed_link(email, "/verify-email?token=").await;
+        let token = link.rsplit("token=").next().expect("a token").to_owned();
+        let response = self.post_json("/api/v1/auth/verify-email", &serde_json::json!({"token": token})).await;
+        assert_eq!(response.status(), 204, "verify {email}: {}", response.text().await.unwrap_or_default());
+    }
+
+    /// Registers a customer with `email`, verifies the address and signs in.
+    pub async fn verified_customer(&self, username: &str, email: &str) -> Session {
+        self.register_with_email(username, email).await;
+        self.verify_email(email).await;
+        self.login(username, PASSWORD).await
+    }
+
+    /// The status of a sign-in attempt as an API client.
+    pub async fn login_status(&self, login: &str, password: &str) -> reqwest::StatusCode {
+        let body = serde_json::json!({"login": login, "password": password, "client": "api"});
+        self.post_json("/api/v1/auth/login", &body).await.status()
     }
 
     /// Signs in as an API client.

@@ -14,9 +14,11 @@ pub mod app;
 pub mod captcha;
 pub mod db;
 pub mod domain;
+pub mod mailbox;
 pub mod paths;
 pub mod smtp;
 pub mod storage;
+pub mod totp;
 
 pub use app::{Session, TestApp, TestAppBuilder};
 pub use captcha::CaptchaStandIn;

@@ -67,6 +67,11 @@ impl SmtpServer {
         Self { port, dir, child: Some(child) }
     }
 
+    /// Where the received messages are written (one JSON file each).
+    pub fn directory(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }

@@ -13,7 +13,7 @@ use crate::{
     i18n::{I18n, tr},
     pages::{
         admin::Admin,
-        auth::{ForgotPassword, Login, Register, ResetPassword},
+        auth::{ForgotPassword, Login, Register, ResetPassword, VerifyBanner, VerifyEmail},
         privacy::Privacy,
         profile::Profile,
         queue::Queue,
@@ -118,12 +118,14 @@ pub fn App() -> impl IntoView {
         <Router>
             <Nav />
             <main class="shell">
+                <VerifyBanner />
                 <Routes fallback=|| view! { <p class="card">"404"</p> }>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/login") view=Login />
                     <Route path=path!("/register") view=Register />
                     <Route path=path!("/forgot-password") view=ForgotPassword />
                     <Route path=path!("/reset-password") view=ResetPassword />
+                    <Route path=path!("/verify-email") view=VerifyEmail />
                     <Route path=path!("/privacy") view=Privacy />
                     <Route path=path!("/tickets") view=|| view! { <Guard need=Need::SignedIn><MyTickets /></Guard> } />
                     <Route path=path!("/tickets/new") view=|| view! { <Guard need=Need::SignedIn><NewTicket /></Guard> } />

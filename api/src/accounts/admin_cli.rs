@@ -76,6 +76,7 @@ pub fn create_admin(conn: &mut PgConnection, input: &CreateAdmin<'_>) -> Result<
                 role: Role::Admin,
                 locale: Locale::En,
                 organization_id: None,
+                email_verified_at: Some(chrono::Utc::now()),
             },
         )?;
         Ok(user)

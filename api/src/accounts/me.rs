@@ -10,9 +10,9 @@ use helpdesk_types::{
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::{model::User, repo};
+use super::{model::User, repo, verification};
 use crate::{
-    auth::{AuthUser, password, sessions},
+    auth::{AuthUser, credentials, limits},
     db::{self, schema::users},
     email::{self, Message},
     error::ApiError,
@@ -106,7 +106,7 @@ async fn update_me(
 ) -> Result<web::Json<Account>, ApiError> {
     let body = body.into_inner();
     body.validate()?;
-    let (changes, fields) = diff(&me.user, &body);
+    let (mut changes, mut fields) = diff(&me.user, &body);
     if fields.is_empty() {
         return Ok(web::Json(me.user.into()));
     }
@@ -114,32 +114,53 @@ async fn update_me(
         let Some(current) = body.current_password.clone() else {
             return Err(ApiError::field("current_password", "is required to change your email address or username"));
         };
-        let hash = me.user.password_hash.clone().unwrap_or_default();
-        if !password::verify_off_thread(current, hash).await? {
-            return Err(ApiError::field("current_password", "is wrong"));
-        }
+        check_current_password(&state, &me, current).await?;
     }
-    let st = state.clone();
+    // A new address takes effect only once its link is used (issue 10).
+    let new_email = changes.email.take();
+    fields.retain(|f| f != "email");
+    let public_url = state.config.public_url.clone();
     let old = me.user.clone();
     let user = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            repo::ensure_available(conn, changes.email.as_deref(), changes.username.as_deref())?;
+            repo::ensure_available(conn, new_email.as_deref(), changes.username.as_deref())?;
             let user: User = diesel::update(users::table.find(old.id))
                 .set((&changes, users::updated_at.eq(Utc::now())))
                 .returning(User::as_returning())
                 .get_result(conn)
                 .map_err(repo::map_unique_violation)?;
-            let message = Message::DataChanged { name: user.full_name.clone(), fields: fields.clone() };
-            email::enqueue(conn, &user.email, user.locale, &message, &st.config.public_url)?;
-            if user.email != old.email {
-                email::enqueue(conn, &old.email, user.locale, &message, &st.config.public_url)?;
+            if !fields.is_empty() {
+                let message = Message::DataChanged { name: user.full_name.clone(), fields: fields.clone() };
+                email::enqueue(conn, &user.email, user.locale, &message, &public_url)?;
             }
-            Ok(user)
+            if let Some(address) = new_email {
+                verification::request_change(conn, &user, &address, &public_url)?;
+            }
+            Ok(repo::find(conn, old.id)?.unwrap_or(user))
         })
     })
     .await?;
     state.mail_wake.notify_one();
     Ok(web::Json(user.into()))
+}
+
+/// The signed-in person's password, checked off the async threads; wrong answers count, and the
+/// sixth within an hour is a 429 (so a stolen session cannot guess the password).
+async fn check_current_password(state: &AppState, me: &AuthUser, given: String) -> Result<(), ApiError> {
+    let key = me.id().to_string();
+    let limit = i64::from(state.config.policies.wrong_current_password_per_hour);
+    let k = key.clone();
+    if db::run(&state.pool, move |conn| Ok(limits::recent(conn, limits::Kind::WrongCurrentPassword, &k)?)).await?
+        >= limit
+    {
+        return Err(ApiError::TooManyRequests { retry_after_secs: 3600 });
+    }
+    let hash = me.user.password_hash.clone().unwrap_or_default();
+    if state.hasher.verify(given, hash).await? {
+        return Ok(());
+    }
+    db::run(&state.pool, move |conn| Ok(limits::record(conn, limits::Kind::WrongCurrentPassword, &key)?)).await?;
+    Err(ApiError::field("current_password", "is wrong"))
 }
 
 /// Change your password. Ends your other sessions and emails a confirmation.
@@ -161,19 +182,19 @@ async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
-    let hash = me.user.password_hash.clone().unwrap_or_default();
-    if !password::verify_off_thread(body.current_password.clone(), hash).await? {
-        return Err(ApiError::field("current_password", "is wrong"));
-    }
-    let new_hash = password::hash_off_thread(body.new_password.clone(), state.config.bcrypt_cost).await?;
-    let st = state.clone();
+    check_current_password(&state, &me, body.current_password.clone()).await?;
+    let new_hash = state.hasher.hash(body.new_password.clone()).await?;
+    let public_url = state.config.public_url.clone();
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            repo::set_password(conn, me.id(), &new_hash)?;
-            sessions::revoke_all(conn, me.id(), Some(me.session_id), "password changed")?;
-            let message = Message::PasswordChanged { name: me.user.full_name.clone() };
-            email::enqueue(conn, &me.user.email, me.user.locale, &message, &st.config.public_url)?;
-            Ok(())
+            credentials::replace_password(
+                conn,
+                &me.user,
+                &new_hash,
+                Some(me.session_id),
+                "password changed",
+                &public_url,
+            )
         })
     })
     .await?;

@@ -6,6 +6,7 @@ pub mod admin_cli;
 pub mod me;
 pub mod model;
 pub mod repo;
+pub mod verification;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

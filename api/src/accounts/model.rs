@@ -24,6 +24,10 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub organization_id: Option<i64>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub pending_email: Option<String>,
+    pub requested_organization_id: Option<i64>,
+    pub two_factor_enabled_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -38,6 +42,8 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub locale: Locale,
     pub organization_id: Option<i64>,
+    /// Set when the address is known to be the person's (accounts made by an admin).
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl From<User> for helpdesk_types::Account {
@@ -56,6 +62,9 @@ impl From<User> for helpdesk_types::Account {
             updated_at: u.updated_at,
             last_active_at: u.last_active_at,
             organization_id: u.organization_id,
+            email_verified: u.email_verified_at.is_some(),
+            pending_email: u.pending_email,
+            two_factor_enabled: u.two_factor_enabled_at.is_some(),
         }
     }
 }

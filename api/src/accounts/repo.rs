@@ -127,3 +127,49 @@ pub fn leave_organization(conn: &mut PgConnection, organization_id: i64) -> Quer
         .set(users::organization_id.eq(None::<i64>))
         .execute(conn)
 }
+
+/// The address is proven: it becomes the account's email (an email change takes effect here).
+pub fn set_verified_email(conn: &mut PgConnection, user_id: i64, email: &str) -> QueryResult<User> {
+    let now = Utc::now();
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::email.eq(email),
+            users::pending_email.eq(None::<String>),
+            users::email_verified_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .returning(User::as_returning())
+        .get_result(conn)
+}
+
+/// A new address waits for its link.
+pub fn set_pending_email(conn: &mut PgConnection, user_id: i64, email: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((users::pending_email.eq(email), users::updated_at.eq(Utc::now())))
+        .execute(conn)
+}
+
+/// Puts the person into an organization (or none), clearing any open request.
+pub fn set_organization(conn: &mut PgConnection, user_id: i64, organization_id: Option<i64>) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::organization_id.eq(organization_id),
+            users::requested_organization_id.eq(None::<i64>),
+            users::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+}
+
+/// Asks to join an organization that wants an admin's approval.
+pub fn request_organization(conn: &mut PgConnection, user_id: i64, organization_id: Option<i64>) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id)).set(users::requested_organization_id.eq(organization_id)).execute(conn)
+}
+
+/// People waiting for an admin to let them into the organization, oldest request first.
+pub fn pending_members(conn: &mut PgConnection, organization_id: i64) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::requested_organization_id.eq(organization_id))
+        .select(User::as_select())
+        .order(users::id)
+        .load(conn)
+}

@@ -18,13 +18,22 @@ pub fn insert(conn: &mut PgConnection, new: &NewAttachment<'_>) -> QueryResult<A
     diesel::insert_into(attachments::table).values(new).returning(AttachmentRow::as_returning()).get_result(conn)
 }
 
-/// The attachments of a ticket that `viewer` may see, oldest first.
-pub fn of_ticket(conn: &mut PgConnection, viewer: &Viewer, ticket_id: i64) -> QueryResult<Vec<AttachmentRow>> {
+/// A page of the attachments of a ticket that `viewer` may see, oldest first (after `after`,
+/// `limit + 1` rows).
+pub fn of_ticket(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    ticket_id: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AttachmentRow>> {
     attachments::table
         .filter(attachments::ticket_id.eq(ticket_id))
         .filter(attachments::internal.eq_any(policy::visible_internal(viewer)))
+        .filter(attachments::id.gt(after.unwrap_or(0)))
         .select(AttachmentRow::as_select())
         .order(attachments::id)
+        .limit(limit + 1)
         .load(conn)
 }
 
@@ -39,6 +48,19 @@ pub fn find_visible(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> Result
         .ok_or(ApiError::NotFound)?;
     let ticket = tickets::find_visible(conn, viewer, row.ticket_id, false)?;
     Ok((row, ticket))
+}
+
+/// Bytes `user_id` uploaded since `since` (for the daily quota).
+pub fn bytes_uploaded_since(
+    conn: &mut PgConnection,
+    user_id: i64,
+    since: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<i64> {
+    attachments::table
+        .filter(attachments::uploaded_by.eq(user_id))
+        .filter(attachments::created_at.gt(since))
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("coalesce(sum(attachments.size), 0)::bigint"))
+        .first(conn)
 }
 
 pub fn delete(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {

@@ -4,7 +4,7 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web};
 use chrono::Utc;
 use diesel::Connection;
-use helpdesk_types::{Problem, tickets::Attachment};
+use helpdesk_types::{Page, Problem, tickets::Attachment};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
@@ -16,6 +16,7 @@ use crate::{
     auth::AuthUser,
     db,
     error::ApiError,
+    pagination::{self, PageQuery},
     state::AppState,
     tickets::{
         events::{self, Change},
@@ -29,13 +30,20 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(upload).service(list_attachments).service(download).service(delete_attachment);
 }
 
-/// The ticket and the caller, checked before the body is read: visible, not closed.
-async fn open_ticket(state: &AppState, user: AuthUser, id: i64) -> Result<(Viewer, TicketRow), ApiError> {
+/// The ticket and the caller, checked before the body is read: visible, not closed, and the
+/// uploader's daily quota not used up; with the bytes still allowed today.
+async fn open_ticket(state: &AppState, user: AuthUser, id: i64) -> Result<(Viewer, TicketRow, u64), ApiError> {
+    let quota = state.config.upload_quota_bytes_per_day;
     db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
         let ticket = tickets::find_visible(conn, &viewer, id, false)?;
         policy::ensure_open(&ticket)?;
-        Ok((viewer, ticket))
+        let used = repo::bytes_uploaded_since(conn, viewer.user_id, Utc::now() - chrono::Duration::hours(24))?;
+        let left = quota.saturating_sub(u64::try_from(used).unwrap_or(0));
+        if left == 0 {
+            return Err(receive::quota_exceeded(quota));
+        }
+        Ok((viewer, ticket, left))
     })
     .await
 }
@@ -55,6 +63,7 @@ async fn open_ticket(state: &AppState, user: AuthUser, id: i64) -> Result<(Viewe
         (status = 413, description = "A file is larger than the limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "A file type is not allowed or its content does not match its extension.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No file, an empty file, or a bad `comment_id`.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`upload_quota_exceeded`: more than the daily upload quota.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/tickets/{id}/attachments")]
@@ -64,7 +73,7 @@ pub async fn upload(
     id: web::Path<i64>,
     mut payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let (viewer, ticket) = match open_ticket(&state, user, id.into_inner()).await {
+    let (viewer, ticket, quota_left) = match open_ticket(&state, user, id.into_inner()).await {
         Ok(found) => found,
         Err(err) => {
             receive::drain(&mut payload).await;
@@ -74,7 +83,7 @@ pub async fn upload(
     let mut stored = Vec::new();
     let mut broken = false;
     let result = async {
-        let comment_id = receive::receive_all(&state, &mut payload, &mut stored, &mut broken).await?;
+        let comment_id = receive::receive_all(&state, &mut payload, &mut stored, &mut broken, quota_left).await?;
         if stored.is_empty() {
             return Err(ApiError::field("file", "at least one file is required"));
         }
@@ -133,17 +142,20 @@ fn record(
         )?;
         out.push(Attachment::from(row));
     }
-    tickets::touch(conn, ticket.id)?;
+    // Files on an internal note change nothing a customer sees, `updated_at` included.
+    if !internal {
+        tickets::touch(conn, ticket.id)?;
+    }
     Ok(out)
 }
 
-/// The attachments of a ticket you may see (customers: none from internal notes).
+/// The attachments of a ticket you may see (customers: none from internal notes), oldest first.
 #[utoipa::path(
     tag = "attachments",
-    params(("id" = i64, Path, description = "Ticket id")),
+    params(("id" = i64, Path, description = "Ticket id"), PageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The attachments.", body = Vec<Attachment>),
+        (status = 200, description = "A page of the attachments.", body = Page<Attachment>),
         (status = 404, description = "No such ticket, or not visible to you.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -152,15 +164,17 @@ pub async fn list_attachments(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<web::Json<Vec<Attachment>>, ApiError> {
-    let id = id.into_inner();
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Attachment>>, ApiError> {
+    let (id, (limit, after)) = (id.into_inner(), page.parse()?);
     let rows = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
         tickets::find_visible(conn, &viewer, id, false)?;
-        Ok(repo::of_ticket(conn, &viewer, id)?)
+        Ok(repo::of_ticket(conn, &viewer, id, after, limit)?)
     })
     .await?;
-    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+    let (rows, next_cursor) = pagination::page(rows, limit, |a| a.id);
+    Ok(web::Json(Page { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
 }
 
 /// `filename*=UTF-8''...` (RFC 6266/8187) with an ASCII fallback.

@@ -23,6 +23,12 @@ pub struct SweepReport {
     pub missing_objects: Vec<String>,
 }
 
+/// Whether `key` has the shape of an attachment key: 64 lower-case hex characters (the SHA-256
+/// of a random token, see `receive.rs`).
+pub fn is_attachment_key(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Runs one sweep. `grace`: ignore objects modified more recently than this. The object store
 /// is listed before the rows are read, so an upload committed in between is never an orphan.
 pub async fn sweep(storage: &Storage, pool: &DbPool, grace: Option<Duration>) -> Result<SweepReport, ApiError> {
@@ -31,7 +37,9 @@ pub async fn sweep(storage: &Storage, pool: &DbPool, grace: Option<Duration>) ->
     let listed: HashSet<&str> = objects.iter().map(|o| o.key.as_str()).collect();
     let cutoff = Utc::now() - grace.unwrap_or(GRACE);
     let mut report = SweepReport::default();
-    for object in &objects {
+    // Only keys of the shape the helpdesk gives its objects: a foreign file that shares the
+    // directory or bucket survives.
+    for object in objects.iter().filter(|o| is_attachment_key(&o.key)) {
         if !known.contains(&object.key) && object.last_modified < cutoff {
             storage.delete(&object.key).await?;
             report.orphans_removed += 1;

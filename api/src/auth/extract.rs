@@ -88,11 +88,32 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool, forbidden: &'stati
     let verified = verify(req).and_then(|(state, claims)| {
         if allowed(claims.role) { Ok((state, claims)) } else { Err(ApiError::Forbidden(forbidden.into())) }
     });
+    let path = req.path().to_owned();
     Box::pin(async move {
         let (state, claims) = verified?;
+        let require_2fa = state.config.require_2fa_for_staff;
         let user = load(state, claims).await?;
+        if require_2fa && user.is_staff() && user.user.two_factor_enabled_at.is_none() && !may_set_up_2fa(&path) {
+            return Err(two_factor_setup_required());
+        }
         if allowed(user.role()) { Ok(user) } else { Err(ApiError::Forbidden(forbidden.into())) }
     })
+}
+
+/// What staff without a second factor may still reach when it is required: their profile, the
+/// set-up and signing out.
+fn may_set_up_2fa(path: &str) -> bool {
+    path == "/api/v1/me" || path.starts_with("/api/v1/me/2fa") || path.starts_with("/api/v1/auth/")
+}
+
+fn two_factor_setup_required() -> ApiError {
+    ApiError::Client {
+        status: actix_web::http::StatusCode::FORBIDDEN,
+        code: crate::error::ProblemCode::TwoFactorSetupRequired,
+        title: "Two-factor sign-in required",
+        detail: "Support staff must set up two-factor sign-in (POST /api/v1/me/2fa) before anything else.".into(),
+        extensions: Default::default(),
+    }
 }
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;

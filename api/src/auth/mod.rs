@@ -2,8 +2,10 @@
 //! tokens (JWT), password resets, and the extractors that check who is calling.
 
 pub mod captcha;
+pub mod credentials;
 pub mod extract;
 pub mod jwt;
+pub mod limits;
 pub mod login_failures;
 pub mod password;
 pub mod password_tokens;
@@ -11,6 +13,8 @@ pub mod rate_limit;
 pub mod routes;
 pub mod sessions;
 pub mod tokens;
+pub mod totp;
+pub mod two_factor;
 
 pub use extract::{Admin, AuthUser, Staff};
 pub use routes::routes;

@@ -1,20 +1,53 @@
-//! Password hashing with bcrypt (P1, P11). Hashing is slow on purpose: handlers use
-//! [`hash_off_thread`] and [`verify_off_thread`], which run on the blocking pool without holding
-//! a database connection. The rules a new password must meet live in
-//! `helpdesk_types::validation` (shared with the web UI).
+//! Password hashing with bcrypt (P1, P11). Hashing is slow on purpose, so handlers go through
+//! the [`Hasher`]: the work runs on the blocking pool without holding a database connection, at
+//! most one per core at a time, and only a bounded number wait; beyond that the request gets a
+//! 503 with `Retry-After` instead of an unbounded queue (so bcrypt cannot be used to exhaust the
+//! CPU). The rules a new password must meet live in `helpdesk_types::validation` (shared with
+//! the web UI).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand::{Rng, distr::Alphanumeric};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::{db, error::ApiError};
 
-/// Hashes on the blocking pool; call it before or after `db::run`, never inside.
-pub async fn hash_off_thread(password: String, cost: u32) -> Result<String, ApiError> {
-    db::blocking(move || Ok(hash(&password, cost)?)).await
+pub struct Hasher {
+    cost: u32,
+    running: Semaphore,
+    waiting: AtomicUsize,
+    max_waiting: usize,
 }
 
-/// Verifies on the blocking pool; call it before or after `db::run`, never inside.
-pub async fn verify_off_thread(password: String, hash: String) -> Result<bool, ApiError> {
-    db::blocking(move || Ok(verify(&password, &hash))).await
+impl Hasher {
+    /// At most `parallel` hashes at once, `max_waiting` more in line.
+    pub fn new(cost: u32, parallel: usize, max_waiting: usize) -> Self {
+        Self { cost, running: Semaphore::new(parallel.max(1)), waiting: AtomicUsize::new(0), max_waiting }
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        let _turn = self.turn().await?;
+        let cost = self.cost;
+        db::blocking(move || Ok(hash(&password, cost)?)).await
+    }
+
+    pub async fn verify(&self, password: String, hash: String) -> Result<bool, ApiError> {
+        let _turn = self.turn().await?;
+        db::blocking(move || Ok(verify(&password, &hash))).await
+    }
+
+    async fn turn(&self) -> Result<SemaphorePermit<'_>, ApiError> {
+        if let Ok(permit) = self.running.try_acquire() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::Unavailable("too many password checks at once".into()));
+        }
+        let permit = self.running.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        permit.map_err(|_| ApiError::internal("the password hasher is closed"))
+    }
 }
 
 /// bcrypt reads at most 72 bytes including a terminating NUL; longer input is refused rather

@@ -3,32 +3,26 @@
 use actix_web::{
     HttpRequest, HttpResponse,
     cookie::{Cookie, SameSite, time::Duration as CookieDuration},
-    http::StatusCode,
     post, web,
 };
-use chrono::Utc;
 use diesel::Connection;
 use helpdesk_types::{
-    Account, Locale, Problem, Role,
+    Problem,
     accounts::{
-        ClientKind, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest,
-        TokenResponse,
+        ClientKind, LoginRequest, LoginResponse, Notice, PasswordResetConfirm, PasswordResetRequest, RefreshRequest,
+        RegisterRequest, TokenResponse, TwoFactorChallenge, VerifyEmailRequest,
     },
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::{login_failures, password, password_tokens, sessions};
+use super::{AuthUser, credentials, limits, login_failures, password_tokens, sessions, two_factor};
 use crate::{
-    accounts::{
-        model::{NewUser, User},
-        repo,
-    },
+    accounts::{model::User, repo, verification},
     db,
     email::{self, Message},
-    error::{ApiError, ProblemCode},
+    error::ApiError,
     middleware::client_ip,
-    organizations,
     state::AppState,
 };
 
@@ -37,15 +31,23 @@ const COOKIE_PATH: &str = "/api/v1/auth";
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(register_account)
+        .service(verify_email)
+        .service(resend_verification)
         .service(sign_in)
+        .service(two_factor::login_second_step)
+        .service(two_factor::start_setup)
+        .service(two_factor::confirm_setup)
+        .service(two_factor::disable)
+        .service(two_factor::admin_reset)
         .service(refresh_session)
         .service(sign_out)
         .service(request_password_reset)
         .service(confirm_password_reset);
 }
 
-fn ip(req: &HttpRequest, state: &AppState) -> String {
-    client_ip(req, state.config.trust_proxy).unwrap_or_else(|| "unknown".into())
+/// The client address of a request (see `middleware::client_ip`).
+pub(crate) fn client_address(req: &HttpRequest, state: &AppState) -> String {
+    client_ip(req, &state.config.trusted_proxies).unwrap_or_else(|| "unknown".into())
 }
 
 /// The session cookie: no Max-Age/Expires, so it ends with the browser (P13).
@@ -64,7 +66,7 @@ fn expired_cookie(state: &AppState) -> Cookie<'static> {
     cookie
 }
 
-fn token_response(
+pub(crate) fn token_response(
     state: &AppState,
     user: User,
     session_id: i64,
@@ -85,15 +87,19 @@ fn token_response(
         .json(body))
 }
 
-/// Register a customer account. Sends the welcome email.
+/// Register a customer account. The welcome email carries a link that verifies the address;
+/// until it is used the account belongs to no organization. The answer is the same whether or
+/// not the address already has an account (its owner is told by email instead), so
+/// registration reveals nothing; a taken username is still reported.
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "The account was created.", body = Account),
-        (status = 409, description = "The email or username is already registered.", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "Check your inbox.", body = Notice),
+        (status = 403, description = "`captcha_required`: many registrations from this address; solve the captcha and send `captcha_token`.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`username_taken`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests or registrations from this address.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/auth/register")]
@@ -102,53 +108,115 @@ async fn register_account(
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&ip(&req, &state))?;
-    let body = body.into_inner();
+    let client = client_address(&req, &state);
+    state.auth_limiter.check(&client)?;
+    let mut body = body.into_inner();
     body.validate()?;
-    let hash = password::hash_off_thread(body.password.clone(), state.config.bcrypt_cost).await?;
-    let st = state.clone();
-    let user = db::run(&state.pool, move |conn| {
-        let locale = body.locale.unwrap_or(Locale::En);
+    body.email = body.email.trim().to_lowercase();
+    let key = client.clone();
+    let recent = db::run(&state.pool, move |conn| Ok(limits::recent(conn, limits::Kind::Registration, &key)?)).await?;
+    if recent >= i64::from(state.config.policies.registrations_per_ip_hour) {
+        require_captcha(&state, body.captcha_token.as_deref(), &client, "Many registrations from your address").await?;
+    }
+    // Hashed for existing addresses too, so the answer takes the same time.
+    let hash = state.hasher.hash(body.password.clone()).await?;
+    let public_url = state.config.public_url.clone();
+    db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            // A customer whose email domain belongs to an organization joins it.
-            let organization_id = organizations::repo::find_by_email_domain(conn, &body.email)?;
-            let user = repo::create(
-                conn,
-                NewUser {
-                    email: &body.email,
-                    username: &body.username,
-                    full_name: &body.full_name,
-                    company: body.company.as_deref().map(str::trim).filter(|c| !c.is_empty()),
-                    phone: body.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()),
-                    password_hash: Some(&hash),
-                    role: Role::Customer,
-                    locale,
-                    organization_id,
-                },
-            )?;
-            let welcome = Message::Welcome { name: user.full_name.clone(), username: user.username.clone() };
-            email::enqueue(conn, &user.email, locale, &welcome, &st.config.public_url)?;
-            Ok(user)
+            limits::record(conn, limits::Kind::Registration, &client)?;
+            verification::register(conn, &body, &hash, &public_url)
         })
     })
     .await?;
     state.mail_wake.notify_one();
-    tracing::info!(user.id = user.id, "account registered");
-    Ok(HttpResponse::Created().json(Account::from(user)))
+    Ok(HttpResponse::Accepted()
+        .json(Notice { message: "Check your inbox: we sent you an email to confirm your address.".into() }))
+}
+
+/// Confirm an email address with the token from the emailed link (no sign-in needed). A new
+/// address replaces the old one now; a customer joins the organization that owns its domain
+/// (or, where the organization wants it, asks an admin to approve).
+#[utoipa::path(
+    tag = "auth",
+    request_body = VerifyEmailRequest,
+    responses(
+        (status = 204, description = "The address is verified."),
+        (status = 400, description = "`invalid_token`: the link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`: another account has this address meanwhile.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/verify-email")]
+async fn verify_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<VerifyEmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.auth_limiter.check(&client_address(&req, &state))?;
+    let user =
+        db::run(&state.pool, move |conn| conn.transaction(|conn| verification::verify(conn, &body.token))).await?;
+    tracing::info!(user.id = user.id, "email address verified");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Send the verification link again: for a pending new address, or for an unverified one. At
+/// most 3 per hour.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "A new link is on its way (or nothing needs verifying).", body = Notice),
+        (status = 429, description = "Too many links asked for within the hour.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/verify-email/resend")]
+async fn resend_verification(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (public_url, limit) = (state.config.public_url.clone(), state.config.policies.verification_resends_per_hour);
+    let me = user.user;
+    let address = me.pending_email.clone().or_else(|| me.email_verified_at.is_none().then(|| me.email.clone()));
+    if let Some(address) = address {
+        db::run(&state.pool, move |conn| {
+            conn.transaction(|conn| {
+                if !limits::take(conn, limits::Kind::VerificationResend, &me.id.to_string(), limit)? {
+                    return Err(ApiError::TooManyRequests { retry_after_secs: 3600 });
+                }
+                verification::send_link(conn, &me, &address, &public_url)
+            })
+        })
+        .await?;
+        state.mail_wake.notify_one();
+    }
+    Ok(HttpResponse::Accepted().json(Notice { message: "Check your inbox for the new link.".into() }))
+}
+
+/// A solved captcha, required when a threshold is reached (or, without a configured captcha,
+/// a 429 until the window has passed).
+async fn require_captcha(state: &AppState, token: Option<&str>, client: &str, why: &str) -> Result<(), ApiError> {
+    if !state.captcha.enabled() {
+        return Err(ApiError::TooManyRequests { retry_after_secs: limits::WINDOW.num_seconds().unsigned_abs() });
+    }
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Err(state.captcha.required(&format!("{why}: solve the captcha and try again.")));
+    };
+    if !state.captcha.verify(token, Some(client)).await? {
+        return Err(state.captcha.required("The captcha was not solved; try again."));
+    }
+    Ok(())
 }
 
 /// Sign in with email or username and password. Sets the refresh credential as an HttpOnly
 /// session cookie; `client: api` also returns it in the body. After 5 failed attempts for the
-/// account (or 20 from the address) within an hour, a captcha is required.
+/// account (or 20 from the address) within an hour, a captcha is required; without a configured
+/// captcha, the guessing address waits instead (2, 4, 8 ... seconds), while the account's owner
+/// elsewhere can still sign in. A deactivated account answers like a wrong password.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in.", body = TokenResponse,
+        (status = 200, description = "Signed in; or, for an account with two factors, the challenge for `POST /auth/login/2fa`.", body = LoginResponse,
          headers(("Set-Cookie" = String, description = "`helpdesk_refresh`: HttpOnly; SameSite=Strict; Path=/api/v1/auth; a session cookie"))),
         (status = 401, description = "Wrong login or password (the same answer for both).", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`captcha_required`: solve the captcha (site key in `sitekey`) and send `captcha_token`; `account_disabled`: the account was deactivated.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts and no captcha is configured, or too many requests.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`captcha_required`: solve the captcha (site key in `sitekey`) and send `captcha_token`.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "No captcha is configured and this account (from this address) or this address failed too often: wait `Retry-After` seconds; or too many requests.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The captcha verifier is unreachable.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -158,87 +226,81 @@ async fn sign_in(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ip(&req, &state);
+    let client = client_address(&req, &state);
     state.auth_limiter.check(&client)?;
     let body = body.into_inner();
     if body.login.len() > 254 || body.password.len() > 1024 {
         return Err(wrong_login());
     }
     let (login, ip_for_db) = (body.login.clone(), client.clone());
-    let window_start = Utc::now() - state.config.policies.login_failure_window;
-    let (user, failures) = db::run(&state.pool, move |conn| {
+    let (policies, captcha) = (state.config.policies.clone(), state.captcha.enabled());
+    let (user, attempt, verdict) = db::run(&state.pool, move |conn| {
         let user = repo::find_by_login(conn, &login)?;
-        let failures = login_failures::counts(conn, user.as_ref().map(|u| u.id), &ip_for_db, window_start)?;
-        Ok((user, failures))
+        let (attempt, verdict) =
+            login_failures::admit(conn, user.as_ref().map(|u| u.id), &ip_for_db, &policies, captcha)?;
+        Ok((user, attempt, verdict))
     })
     .await?;
-    require_captcha_after_failures(&state, failures, body.captcha_token.as_deref(), &client).await?;
+    match verdict {
+        login_failures::Verdict::Proceed => {}
+        login_failures::Verdict::NeedsCaptcha => {
+            require_captcha(&state, body.captcha_token.as_deref(), &client, "Too many failed sign-ins").await?;
+        }
+        login_failures::Verdict::Wait(secs) => return Err(ApiError::TooManyRequests { retry_after_secs: secs }),
+    }
     // Verified off the async threads and without a connection; an unknown account is checked
     // against a dummy hash so both cases take the same time.
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches =
-        password::verify_off_thread(body.password.clone(), stored.unwrap_or_else(|| state.dummy_hash.clone())).await?
+        state.hasher.verify(body.password.clone(), stored.unwrap_or_else(|| state.dummy_hash.clone())).await?
             && user.as_ref().is_some_and(|u| u.password_hash.is_some());
     let policies = state.config.policies.clone();
-    let (user, session_id, refresh) = db::run(&state.pool, move |conn| {
+    let signed_in = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| match user {
-            Some(user) if matches => start_session(conn, user, &policies),
-            user => {
-                login_failures::record(conn, user.map(|u| u.id), &client)?;
-                Ok(Err(wrong_login()))
+            // With two factors the right password only earns the second step; the attempt is not
+            // a failure, but the account's earlier failures still count.
+            Some(user) if matches && user.active && user.two_factor_enabled_at.is_some() => {
+                login_failures::forget(conn, attempt)?;
+                Ok(Ok(SignIn::SecondStep(two_factor::challenge(conn, &user)?)))
             }
+            // A deactivated account answers like a wrong password: no oracle for its password.
+            Some(user) if matches && user.active => {
+                Ok(start_session(conn, user, &policies)?.map(|done| SignIn::Done(Box::new(done))))
+            }
+            // The attempt was recorded as a failure before the check; it stays one.
+            _ => Ok(Err(wrong_login())),
         })
     })
     .await??;
-    tracing::info!(user.id = user.id, session.id = session_id, "signed in");
-    token_response(&state, user, session_id, &refresh, body.client == Some(ClientKind::Api))
+    match signed_in {
+        SignIn::SecondStep(challenge) => Ok(HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(LoginResponse::TwoFactor(TwoFactorChallenge { two_factor_required: true, challenge }))),
+        SignIn::Done(done) => {
+            let (user, session_id, refresh) = *done;
+            tracing::info!(user.id = user.id, session.id = session_id, "signed in");
+            token_response(&state, user, session_id, &refresh, body.client == Some(ClientKind::Api))
+        }
+    }
+}
+
+/// What the right password leads to.
+enum SignIn {
+    Done(Box<(User, i64, String)>),
+    SecondStep(String),
 }
 
 fn wrong_login() -> ApiError {
     ApiError::Unauthenticated("The login or the password is wrong.".into())
 }
 
-/// Brute-force protection (P8): after too many failures for the account or from the address,
-/// a solved captcha is required (or, without a captcha configured, the attempt waits).
-async fn require_captcha_after_failures(
-    state: &AppState,
-    (by_account, by_ip): (i64, i64),
-    captcha_token: Option<&str>,
-    client: &str,
-) -> Result<(), ApiError> {
-    let policies = &state.config.policies;
-    if by_account < i64::from(policies.login_failures_per_account) && by_ip < i64::from(policies.login_failures_per_ip)
-    {
-        return Ok(());
-    }
-    if !state.captcha.enabled() {
-        return Err(ApiError::TooManyRequests { retry_after_secs: policies.login_failure_window.as_secs() });
-    }
-    let Some(token) = captcha_token.filter(|t| !t.is_empty()) else {
-        return Err(state.captcha.required("Too many failed sign-ins: solve the captcha and try again."));
-    };
-    if !state.captcha.verify(token, Some(client)).await? {
-        return Err(state.captcha.required("The captcha was not solved; try again."));
-    }
-    Ok(())
-}
-
-/// The right password: a deactivated account is refused, otherwise its failures are forgotten
-/// and a session starts. The inner error is the answer, not a reason to roll back.
-fn start_session(
+/// The right password: the account's failures (this attempt's included) are forgotten and a
+/// session starts.
+pub(crate) fn start_session(
     conn: &mut diesel::PgConnection,
     user: User,
     policies: &crate::config::Policies,
 ) -> Result<Result<(User, i64, String), ApiError>, ApiError> {
-    if !user.active {
-        return Ok(Err(ApiError::Client {
-            status: StatusCode::FORBIDDEN,
-            code: ProblemCode::AccountDisabled,
-            title: "Account disabled",
-            detail: "This account has been deactivated.".into(),
-            extensions: Default::default(),
-        }));
-    }
     login_failures::clear_for_account(conn, user.id)?;
     repo::mark_active(conn, user.id)?;
     let (session, refresh) = sessions::start(conn, user.id, policies)?;
@@ -273,7 +335,7 @@ async fn refresh_session(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&ip(&req, &state))?;
+    state.auth_limiter.check(&client_address(&req, &state))?;
     let Some((token, from_body)) = presented_refresh(&req, &body) else {
         return Err(ApiError::Unauthenticated("No refresh credential was sent; sign in.".into()));
     };
@@ -353,11 +415,16 @@ async fn request_password_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&ip(&req, &state))?;
+    state.auth_limiter.check(&client_address(&req, &state))?;
     let st = state.clone();
     let queued = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let Some(user) = repo::find_by_email(conn, &body.email)?.filter(|u| u.active) else { return Ok(false) };
+            let limit = st.config.policies.reset_mails_per_address_hour;
+            // Over the limit the answer stays the same; the address just gets no more mail.
+            if !limits::take(conn, limits::Kind::ResetMail, &user.email, limit)? {
+                return Ok(false);
+            }
             let ttl = st.config.policies.password_reset_ttl;
             let token = password_tokens::create(conn, user.id, password_tokens::RESET, ttl)?;
             let message =
@@ -390,33 +457,27 @@ async fn confirm_password_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetConfirm>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&ip(&req, &state))?;
+    state.auth_limiter.check(&client_address(&req, &state))?;
     let body = body.into_inner();
     body.validate()?;
-    let hash = password::hash_off_thread(body.new_password.clone(), state.config.bcrypt_cost).await?;
-    let st = state.clone();
+    // A bogus link costs no bcrypt work: the token is checked before the hash.
+    let token = body.token.clone();
+    db::run(&state.pool, move |conn| {
+        password_tokens::peek_password_token(conn, &token)?.ok_or_else(verification::invalid_link)
+    })
+    .await?;
+    let hash = state.hasher.hash(body.new_password.clone()).await?;
+    let public_url = state.config.public_url.clone();
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let invalid = || ApiError::Client {
-                status: StatusCode::BAD_REQUEST,
-                code: ProblemCode::InvalidToken,
-                title: "Invalid link",
-                detail: "This link is invalid, was already used or has expired; ask for a new one.".into(),
-                extensions: Default::default(),
-            };
-            let user_id = password_tokens::consume(conn, &body.token)?.ok_or_else(invalid)?;
-            let user = repo::find(conn, user_id)?.filter(|u| u.active).ok_or_else(invalid)?;
-            repo::set_password(conn, user.id, &hash)?;
-            sessions::revoke_all(conn, user.id, None, "password reset")?;
-            login_failures::clear_for_account(conn, user.id)?;
-            email::enqueue(
-                conn,
-                &user.email,
-                user.locale,
-                &Message::PasswordChanged { name: user.full_name.clone() },
-                &st.config.public_url,
-            )?;
-            Ok(())
+            let (user_id, purpose) =
+                password_tokens::consume(conn, &body.token)?.ok_or_else(verification::invalid_link)?;
+            let user = repo::find(conn, user_id)?.filter(|u| u.active).ok_or_else(verification::invalid_link)?;
+            if purpose == password_tokens::INVITE && user.email_verified_at.is_none() {
+                // The invitation went to this address: using it proves the address.
+                repo::set_verified_email(conn, user.id, &user.email)?;
+            }
+            credentials::replace_password(conn, &user, &hash, None, "password reset", &public_url)
         })
     })
     .await?;

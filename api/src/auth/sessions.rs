@@ -71,12 +71,14 @@ pub fn rotate(
         .first(conn)
         .optional()?;
     let Some((used_at, session, user)) = found else { return Ok(Err(RefreshRejected::Unknown)) };
-    if used_at.is_some() {
+    let now = Utc::now();
+    if let Some(used_at) = used_at
+        && !within_grace(conn, session.id, used_at, now, policies)?
+    {
         revoke(conn, session.id, "refresh token reused")?;
         tracing::warn!(session.id = session.id, user.id = user.id, "refresh token reused: session revoked");
         return Ok(Err(RefreshRejected::Reused));
     }
-    let now = Utc::now();
     if !session.is_live(policies, now) || !user.active {
         return Ok(Err(RefreshRejected::Ended));
     }
@@ -86,6 +88,28 @@ pub fn rotate(
     let session = touch(conn, session.id)?;
     let token = issue_refresh_token(conn, session.id)?;
     Ok(Ok((session, user, token)))
+}
+
+/// Two tabs refreshing at once present the same token: the one used last in its session may be
+/// presented again for a few seconds (`HELPDESK_REFRESH_GRACE_SECONDS`, default 30). Any other
+/// reuse is taken as theft.
+fn within_grace(
+    conn: &mut PgConnection,
+    session_id: i64,
+    used_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    policies: &Policies,
+) -> QueryResult<bool> {
+    if (now - used_at).to_std().unwrap_or_default() > policies.refresh_grace {
+        return Ok(false);
+    }
+    let later_used: bool = diesel::select(diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::session_id.eq(session_id))
+            .filter(refresh_tokens::used_at.gt(used_at)),
+    ))
+    .get_result(conn)?;
+    Ok(!later_used)
 }
 
 /// Marks the session as used now.

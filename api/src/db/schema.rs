@@ -87,6 +87,7 @@ diesel::table! {
         shares_tickets -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        join_policy -> Text,
     }
 }
 
@@ -97,6 +98,16 @@ diesel::table! {
         purpose -> Text,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Int8,
+        user_id -> Int8,
+        code_hash -> Bytea,
         used_at -> Nullable<Timestamptz>,
     }
 }
@@ -119,6 +130,15 @@ diesel::table! {
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
         revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rate_events (id) {
+        id -> Int8,
+        kind -> Text,
+        key -> Text,
+        at -> Timestamptz,
     }
 }
 
@@ -179,6 +199,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    two_factor (user_id) {
+        user_id -> Int8,
+        secret -> Text,
+        last_step -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Int8,
         email -> Text,
@@ -195,6 +224,10 @@ diesel::table! {
         updated_at -> Timestamptz,
         organization_id -> Nullable<Int8>,
         phone_digits -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamptz>,
+        pending_email -> Nullable<Text>,
+        requested_organization_id -> Nullable<Int8>,
+        two_factor_enabled_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -205,12 +238,14 @@ diesel::joinable!(comments -> tickets (ticket_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(login_failures -> users (user_id));
 diesel::joinable!(password_tokens -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> users (actor_id));
 diesel::joinable!(tickets -> categories (category_id));
 diesel::joinable!(tickets -> organizations (organization_id));
+diesel::joinable!(two_factor -> users (user_id));
 diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -221,10 +256,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     organizations,
     password_tokens,
+    rate_events,
+    recovery_codes,
     refresh_tokens,
     sessions,
     sla_policies,
     ticket_events,
     tickets,
+    two_factor,
     users,
 );

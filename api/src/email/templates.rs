@@ -6,7 +6,29 @@ use helpdesk_types::Locale;
 /// What an email says; the variant is the template.
 #[derive(Debug, Clone)]
 pub enum Message {
+    /// Account created; with a token, the link that verifies the address.
     Welcome {
+        name: String,
+        username: String,
+        verify_token: Option<String>,
+    },
+    /// Confirm a new address (an email change, or a resend).
+    VerifyEmail {
+        name: String,
+        token: String,
+    },
+    /// To the current address: someone asked to change it to `new_email`.
+    EmailChangeRequested {
+        name: String,
+        new_email: String,
+    },
+    /// An admin turned the account's two-factor sign-in off.
+    TwoFactorReset {
+        name: String,
+    },
+    /// To the owner of an address someone tried to register again (no account is revealed to
+    /// the one registering).
+    RegistrationAttempt {
         name: String,
         username: String,
     },
@@ -131,6 +153,10 @@ impl Message {
     pub fn template(&self) -> &'static str {
         match self {
             Self::Welcome { .. } => "welcome",
+            Self::VerifyEmail { .. } => "verify_email",
+            Self::EmailChangeRequested { .. } => "email_change_requested",
+            Self::RegistrationAttempt { .. } => "registration_attempt",
+            Self::TwoFactorReset { .. } => "two_factor_reset",
             Self::PasswordReset { .. } => "password_reset",
             Self::PasswordChanged { .. } => "password_changed",
             Self::Invitation { .. } => "invitation",
@@ -146,18 +172,121 @@ impl Message {
         let de = locale == Locale::De;
         let sign = if de { "Ihr Helpdesk-Team" } else { "Your helpdesk team" };
         let (subject, blocks) = match self {
-            Self::Welcome { name, username } => (
+            Self::Welcome { name, username, verify_token } => (
                 if de { "Willkommen beim Helpdesk".to_owned() } else { "Welcome to the helpdesk".to_owned() },
+                match verify_token {
+                    Some(token) => vec![
+                        Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                        Para(if de {
+                            format!(
+                                "Ihr Konto wurde angelegt, Ihr Benutzername ist {username}. Bitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Link (24 Stunden gültig):"
+                            )
+                        } else {
+                            format!(
+                                "your account has been created; your username is {username}. Please confirm your email address with this link (valid for 24 hours):"
+                            )
+                        }),
+                        Link(format!("{public_url}/verify-email?token={token}")),
+                        Para(sign.to_owned()),
+                    ],
+                    None => vec![
+                        Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                        Para(if de {
+                            format!(
+                                "Ihr Konto wurde angelegt. Ihr Benutzername ist {username}. Sie können sich hier anmelden:"
+                            )
+                        } else {
+                            format!("your account has been created. Your username is {username}. You can sign in here:")
+                        }),
+                        Link(format!("{public_url}/login")),
+                        Para(sign.to_owned()),
+                    ],
+                },
+            ),
+            Self::VerifyEmail { name, token } => (
+                if de {
+                    "Bitte bestätigen Sie Ihre E-Mail-Adresse".to_owned()
+                } else {
+                    "Please confirm your email address".to_owned()
+                },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        "bitte bestätigen Sie diese E-Mail-Adresse für Ihr Helpdesk-Konto (der Link ist 24 Stunden gültig):".to_owned()
+                    } else {
+                        "please confirm this email address for your helpdesk account (the link is valid for 24 hours):"
+                            .to_owned()
+                    }),
+                    Link(format!("{public_url}/verify-email?token={token}")),
+                    Para(if de {
+                        "Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail.".to_owned()
+                    } else {
+                        "If you did not ask for this, ignore this email.".to_owned()
+                    }),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::EmailChangeRequested { name, new_email } => (
+                if de {
+                    "Änderung Ihrer E-Mail-Adresse".to_owned()
+                } else {
+                    "Change of your email address".to_owned()
+                },
                 vec![
                     Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
                     Para(if de {
                         format!(
-                            "Ihr Konto wurde angelegt. Ihr Benutzername ist {username}. Sie können sich hier anmelden:"
+                            "für Ihr Konto wurde die neue Adresse {new_email} angegeben. Sie gilt, sobald der an sie gesendete Link benutzt wurde."
                         )
                     } else {
-                        format!("your account has been created. Your username is {username}. You can sign in here:")
+                        format!(
+                            "the new address {new_email} was given for your account. It takes effect once the link sent to it is used."
+                        )
                     }),
-                    Link(format!("{public_url}/login")),
+                    Para(if de {
+                        "Waren Sie das nicht, ändern Sie bitte sofort Ihr Passwort:".to_owned()
+                    } else {
+                        "If this was not you, please change your password right away:".to_owned()
+                    }),
+                    Link(format!("{public_url}/forgot-password")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::TwoFactorReset { name } => (
+                if de {
+                    "Zwei-Faktor-Anmeldung zurückgesetzt".to_owned()
+                } else {
+                    "Two-factor sign-in was reset".to_owned()
+                },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        "ein Administrator hat die Zwei-Faktor-Anmeldung Ihres Kontos abgeschaltet. Sie melden sich jetzt nur mit Ihrem Passwort an; richten Sie sie im Profil neu ein. Haben Sie das nicht veranlasst, melden Sie sich bitte sofort bei uns.".to_owned()
+                    } else {
+                        "an administrator turned off two-factor sign-in for your account. You now sign in with your password only; set it up again in your profile. If you did not ask for this, please contact us right away.".to_owned()
+                    }),
+                    Link(format!("{public_url}/profile")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::RegistrationAttempt { name, username } => (
+                if de {
+                    "Registrierung mit Ihrer Adresse".to_owned()
+                } else {
+                    "Registration with your address".to_owned()
+                },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!(
+                            "jemand hat versucht, mit Ihrer E-Mail-Adresse ein neues Konto anzulegen. Sie haben bereits eines (Benutzername {username}); es wurde nichts geändert. Passwort vergessen?"
+                        )
+                    } else {
+                        format!(
+                            "someone tried to register a new account with your email address. You already have one (username {username}); nothing was changed. Forgot your password?"
+                        )
+                    }),
+                    Link(format!("{public_url}/forgot-password")),
                     Para(sign.to_owned()),
                 ],
             ),
@@ -291,8 +420,8 @@ mod tests {
 
     #[test]
     fn user_data_is_escaped_in_html() {
-        let r =
-            Message::Welcome { name: "<script>x</script>".into(), username: "x".into() }.render(Locale::En, "http://h");
+        let r = Message::Welcome { name: "<script>x</script>".into(), username: "x".into(), verify_token: None }
+            .render(Locale::En, "http://h");
         assert!(!r.html.contains("<script>"));
         assert!(r.text.contains("<script>"), "plain text stays as typed");
     }

@@ -9,7 +9,7 @@ use chrono::Utc;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, sql_types};
 
 use crate::{
-    auth::{login_failures, password_tokens, sessions},
+    auth::{limits, login_failures, password_tokens, sessions},
     config::Policies,
     db,
     email::{outbox, transport::Mailer, worker},
@@ -88,6 +88,7 @@ pub struct Cleaned {
     pub password_tokens: usize,
     pub emails: usize,
     pub tickets_closed: usize,
+    pub rate_events: usize,
 }
 
 /// Deletes what the retention rules say must go: failed logins after their window (P8), ended
@@ -108,5 +109,6 @@ pub fn cleanup(conn: &mut PgConnection, policies: &Policies) -> diesel::QueryRes
             now - chrono::Duration::days(policies.email_log_retention_days.into()),
         )?,
         tickets_closed: tickets::workflow::auto_close(conn, policies.auto_close_resolved_after_days)?,
+        rate_events: limits::delete_older_than(conn, now - limits::WINDOW)?,
     }))
 }

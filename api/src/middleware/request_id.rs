@@ -32,17 +32,19 @@ fn accepted(value: &HeaderValue) -> Option<String> {
     ok.then(|| s.to_owned())
 }
 
-/// Whether the access log may show the client IP (config `HELPDESK_TRUST_PROXY`).
-#[derive(Clone, Copy)]
-pub struct TrustProxy(pub bool);
+/// The proxies whose forwarding headers name the client (config `HELPDESK_TRUSTED_PROXIES`).
+#[derive(Clone)]
+pub struct TrustProxy(pub super::TrustedProxies);
 
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = req.headers().get(&HEADER).and_then(accepted).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let trust_proxy = req.app_data::<actix_web::web::Data<TrustProxy>>().is_some_and(|t| t.0);
-    let client_ip = super::client_ip(req.request(), trust_proxy).unwrap_or_default();
+    let client_ip = match req.app_data::<actix_web::web::Data<TrustProxy>>() {
+        Some(proxies) => super::client_ip(req.request(), &proxies.0).unwrap_or_default(),
+        None => super::client_ip(req.request(), &super::TrustedProxies::default()).unwrap_or_default(),
+    };
     // Only the path: query strings can carry tokens.
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use helpdesk_types::organizations::{ContractTier, Organization, OrganizationInput};
+use helpdesk_types::organizations::{ContractTier, JoinPolicy, Organization, OrganizationInput};
 
 use crate::db::{self, schema::organizations};
 
@@ -17,6 +17,15 @@ pub struct OrganizationRow {
     pub shares_tickets: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub join_policy: JoinPolicy,
+}
+
+impl OrganizationRow {
+    /// Whether `email` has one of the organization's domains.
+    pub fn owns_address(&self, email: &str) -> bool {
+        let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+        self.domains.iter().flatten().any(|d| d.eq_ignore_ascii_case(domain))
+    }
 }
 
 impl From<OrganizationRow> for Organization {
@@ -28,18 +37,19 @@ impl From<OrganizationRow> for Organization {
             contract_tier: r.contract_tier,
             dpa_signed_at: r.dpa_signed_at,
             shares_tickets: r.shares_tickets,
+            join_policy: r.join_policy,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
     }
 }
 
-/// The organization whose domains include the email's domain (registration joins it).
-pub fn find_by_email_domain(conn: &mut PgConnection, email: &str) -> QueryResult<Option<i64>> {
+/// The organization whose domains include the email's domain (a verified address joins it).
+pub fn find_by_email_domain(conn: &mut PgConnection, email: &str) -> QueryResult<Option<OrganizationRow>> {
     let domain = email.rsplit_once('@').map_or("", |(_, d)| d).to_lowercase();
     organizations::table
         .filter(organizations::domains.contains(vec![Some(domain)]))
-        .select(organizations::id)
+        .select(OrganizationRow::as_select())
         .order(organizations::id)
         .first(conn)
         .optional()
@@ -89,6 +99,7 @@ pub fn insert(conn: &mut PgConnection, name: &str, input: &OrganizationInput) ->
             organizations::contract_tier.eq(input.contract_tier.unwrap_or(ContractTier::None)),
             organizations::dpa_signed_at.eq(input.dpa_signed_at.flatten()),
             organizations::shares_tickets.eq(input.shares_tickets.unwrap_or(false)),
+            organizations::join_policy.eq(input.join_policy.unwrap_or(JoinPolicy::VerifiedDomain)),
         ))
         .returning(OrganizationRow::as_returning())
         .get_result(conn)
@@ -107,6 +118,7 @@ pub fn update(
             organizations::contract_tier.eq(input.contract_tier.unwrap_or(current.contract_tier)),
             organizations::dpa_signed_at.eq(input.dpa_signed_at.unwrap_or(current.dpa_signed_at)),
             organizations::shares_tickets.eq(input.shares_tickets.unwrap_or(current.shares_tickets)),
+            organizations::join_policy.eq(input.join_policy.unwrap_or(current.join_policy)),
             organizations::updated_at.eq(Utc::now()),
         ))
         .returning(OrganizationRow::as_returning())

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use diesel::Connection;
 use helpdesk_types::{
-    Page, Problem,
+    Account, Page, Problem,
     organizations::{ContractTier, Organization, OrganizationInput},
 };
 use serde::Deserialize;
@@ -26,7 +26,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_organization)
         .service(get_organization)
         .service(update_organization)
-        .service(delete_organization);
+        .service(delete_organization)
+        .service(pending_members)
+        .service(approve_member)
+        .service(decline_member);
 }
 
 fn name_taken(err: diesel::result::Error) -> ApiError {
@@ -173,4 +176,94 @@ pub async fn delete_organization(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// People who verified an address of the organization's domain and wait for an admin's
+/// approval (organizations with `join_policy: approval`).
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = i64, Path, description = "Organization id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The people waiting, oldest request first.", body = Vec<Account>),
+        (status = 404, description = "No such organization.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/organizations/{id}/pending-members")]
+pub async fn pending_members(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<Account>>, ApiError> {
+    let id = id.into_inner();
+    let people = db::run(&state.pool, move |conn| {
+        repo::find(conn, id)?.ok_or(ApiError::NotFound)?;
+        Ok(accounts::pending_members(conn, id)?)
+    })
+    .await?;
+    Ok(web::Json(people.into_iter().map(Into::into).collect()))
+}
+
+/// Let a waiting person in.
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = i64, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Account id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account, now a member.", body = Account),
+        (status = 404, description = "Nobody with this id waits for this organization.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/organizations/{id}/pending-members/{user_id}/approve")]
+pub async fn approve_member(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<web::Json<Account>, ApiError> {
+    let (id, user_id) = path.into_inner();
+    let user = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            waiting(conn, id, user_id)?;
+            accounts::set_organization(conn, user_id, Some(id))?;
+            accounts::find(conn, user_id)?.ok_or(ApiError::NotFound)
+        })
+    })
+    .await?;
+    Ok(web::Json(user.into()))
+}
+
+/// Turn a waiting person away (they stay a customer without an organization).
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = i64, Path, description = "Organization id"), ("user_id" = i64, Path, description = "Account id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Declined."),
+        (status = 404, description = "Nobody with this id waits for this organization.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/organizations/{id}/pending-members/{user_id}")]
+pub async fn decline_member(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            waiting(conn, id, user_id)?;
+            accounts::request_organization(conn, user_id, None)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// 404 unless the account waits for this organization.
+fn waiting(conn: &mut diesel::PgConnection, organization_id: i64, user_id: i64) -> Result<(), ApiError> {
+    match accounts::find(conn, user_id)? {
+        Some(u) if u.requested_organization_id == Some(organization_id) => Ok(()),
+        _ => Err(ApiError::NotFound),
+    }
 }

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use diesel::prelude::*;
 use helpdesk_types::{
-    Problem,
+    Page, Problem,
     tickets::{Comment, CreateComment, TicketEvent},
 };
 use validator::Validate;
@@ -16,15 +16,21 @@ use super::{
     policy::{self, Viewer},
     repo, workflow,
 };
-use crate::{auth::AuthUser, db, error::ApiError, state::AppState};
+use crate::{
+    auth::AuthUser,
+    db,
+    error::ApiError,
+    pagination::{self, PageQuery},
+    state::AppState,
+};
 
 /// The conversation in time order.
 #[utoipa::path(
     tag = "tickets",
-    params(("id" = i64, Path, description = "Ticket id")),
+    params(("id" = i64, Path, description = "Ticket id"), PageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Public replies, and for staff also internal notes.", body = Vec<Comment>),
+        (status = 200, description = "A page of public replies, and for staff also internal notes.", body = Page<Comment>),
         (status = 404, description = "No such ticket, or not visible to you.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -33,15 +39,17 @@ pub async fn list_comments(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<web::Json<Vec<Comment>>, ApiError> {
-    let id = id.into_inner();
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Comment>>, ApiError> {
+    let (id, (limit, after)) = (id.into_inner(), page.parse()?);
     let rows = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
         repo::find_visible(conn, &viewer, id, false)?;
-        Ok(repo::comments(conn, &viewer, id)?)
+        Ok(repo::comments(conn, &viewer, id, after, limit)?)
     })
     .await?;
-    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+    let (rows, next_cursor) = pagination::page(rows, limit, |c| c.id);
+    Ok(web::Json(Page { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
 }
 
 /// Reply, or (staff) add an internal note. The first public staff reply is the first response;
@@ -89,13 +97,14 @@ pub async fn create_comment(
                 },
             )?;
             events::record(conn, id, &viewer.actor(), Change::CommentAdded { internal })?;
+            // An internal note changes nothing a customer sees, `updated_at` included.
             if !internal {
                 if let Some(change) = workflow::on_public_reply(&mut ticket, viewer.staff, comment.created_at) {
                     events::record(conn, id, &viewer.actor(), change.event())?;
                 }
                 notify::public_reply(conn, &viewer, &ticket, &text, &public_url)?;
+                repo::save(conn, &ticket)?;
             }
-            repo::save(conn, &ticket)?;
             Ok(comment)
         })
     })
@@ -107,10 +116,10 @@ pub async fn create_comment(
 /// Who changed what when, oldest first.
 #[utoipa::path(
     tag = "tickets",
-    params(("id" = i64, Path, description = "Ticket id")),
+    params(("id" = i64, Path, description = "Ticket id"), PageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The events you may see.", body = Vec<TicketEvent>),
+        (status = 200, description = "A page of the events you may see.", body = Page<TicketEvent>),
         (status = 404, description = "No such ticket, or not visible to you.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -119,13 +128,15 @@ pub async fn list_events(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<web::Json<Vec<TicketEvent>>, ApiError> {
-    let id = id.into_inner();
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<Page<TicketEvent>>, ApiError> {
+    let (id, (limit, after)) = (id.into_inner(), page.parse()?);
     let rows = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
         repo::find_visible(conn, &viewer, id, false)?;
-        Ok(repo::events(conn, &viewer, id)?)
+        Ok(repo::events(conn, &viewer, id, after, limit)?)
     })
     .await?;
-    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+    let (rows, next_cursor) = pagination::page(rows, limit, |e| e.id);
+    Ok(web::Json(Page { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
 }

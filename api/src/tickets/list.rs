@@ -48,7 +48,7 @@ pub async fn list_tickets(
         let viewer = Viewer::load(conn, &user)?;
         let rows = repo::list(conn, &viewer, &query, seek, after.as_ref(), limit)?;
         let (rows, next) = pagination::page(rows, limit, |t| seek.key(t));
-        Ok((present::tickets(conn, rows)?, next))
+        Ok((present::tickets(conn, &viewer, rows)?, next))
     })
     .await?;
     Ok(web::Json(Page { items, next_cursor }))

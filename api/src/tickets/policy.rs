@@ -19,7 +19,10 @@ use diesel::{
     prelude::*,
     sql_types::{BigInt, Bool},
 };
-use helpdesk_types::tickets::{Channel, TicketStatus, UpdateTicket};
+use helpdesk_types::{
+    organizations::ContractTier,
+    tickets::{Channel, Priority, TicketStatus, UpdateTicket},
+};
 
 use super::{events::Actor, model::TicketRow};
 use crate::{
@@ -147,6 +150,21 @@ pub fn ensure_may_open(staff: bool, channel: Channel, for_someone_else: bool) ->
         return Err(ApiError::field("requester_id", "only support staff may open tickets for others"));
     }
     Ok(())
+}
+
+/// The highest priority a customer may choose, per contract tier
+/// (`HELPDESK_CUSTOMER_MAX_PRIORITY_<TIER>`); staff set any priority.
+pub fn ensure_priority_allowed(
+    staff: bool,
+    tier: ContractTier,
+    priority: Priority,
+    caps: &crate::config::PriorityCaps,
+) -> Result<(), ApiError> {
+    let cap = caps.for_tier(tier);
+    if staff || priority <= cap {
+        return Ok(());
+    }
+    Err(ApiError::field("priority", format!("your service contract allows at most {cap}")))
 }
 
 /// An attachment may be removed by staff, or by its uploader within 15 minutes; on a closed

@@ -1,5 +1,6 @@
 //! Turns ticket rows into API tickets, loading the people, organizations and categories they
-//! reference with one query each per page (never one per row).
+//! reference with one query each per page (never one per row). Customers see the assigned
+//! agent's name only, never the agent's email address or phone number.
 
 use std::collections::HashMap;
 
@@ -7,13 +8,13 @@ use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::tickets::{CategoryRef, OrganizationRef, PersonRef, Sla, Ticket};
 
-use super::model::TicketRow;
+use super::{model::TicketRow, policy::Viewer};
 use crate::{
     db::schema::{categories, organizations, users},
     sla,
 };
 
-pub fn tickets(conn: &mut PgConnection, rows: Vec<TicketRow>) -> QueryResult<Vec<Ticket>> {
+pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -> QueryResult<Vec<Ticket>> {
     let person_ids: Vec<i64> = rows.iter().flat_map(|t| [Some(t.requester_id), t.assignee_id]).flatten().collect();
     let org_ids: Vec<i64> = rows.iter().filter_map(|t| t.organization_id).collect();
     let category_ids: Vec<i64> = rows.iter().filter_map(|t| t.category_id).collect();
@@ -68,7 +69,9 @@ pub fn tickets(conn: &mut PgConnection, rows: Vec<TicketRow>) -> QueryResult<Vec
                 category: t.category_id.and_then(|id| cats.get(&id).cloned()),
                 requester,
                 organization: t.organization_id.and_then(|id| orgs.get(&id).cloned()),
-                assignee: t.assignee_id.and_then(|id| people.get(&id).cloned()),
+                assignee: t.assignee_id.and_then(|id| people.get(&id).cloned()).map(|agent| {
+                    if viewer.staff { agent } else { PersonRef { email: String::new(), phone: None, ..agent } }
+                }),
                 created_at: t.created_at,
                 updated_at: t.updated_at,
                 first_response_at: t.first_response_at,
@@ -85,6 +88,6 @@ pub fn tickets(conn: &mut PgConnection, rows: Vec<TicketRow>) -> QueryResult<Vec
         .collect())
 }
 
-pub fn ticket(conn: &mut PgConnection, row: TicketRow) -> QueryResult<Ticket> {
-    Ok(tickets(conn, vec![row])?.remove(0))
+pub fn ticket(conn: &mut PgConnection, viewer: &Viewer, row: TicketRow) -> QueryResult<Ticket> {
+    Ok(tickets(conn, viewer, vec![row])?.remove(0))
 }

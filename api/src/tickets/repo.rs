@@ -279,13 +279,22 @@ pub fn insert_comment(conn: &mut PgConnection, new: &NewComment<'_>) -> QueryRes
     diesel::insert_into(comments::table).values(new).returning(CommentRow::as_returning()).get_result(conn)
 }
 
-/// The conversation of a ticket in time order, as far as `viewer` may read it.
-pub fn comments(conn: &mut PgConnection, viewer: &Viewer, ticket_id: i64) -> QueryResult<Vec<CommentRow>> {
+/// A page of the conversation in time order (after comment `after`, `limit + 1` rows), as far
+/// as `viewer` may read it.
+pub fn comments(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    ticket_id: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<CommentRow>> {
     comments::table
         .filter(comments::ticket_id.eq(ticket_id))
         .filter(comments::internal.eq_any(policy::visible_internal(viewer)))
+        .filter(comments::id.gt(after.unwrap_or(0)))
         .select(CommentRow::as_select())
         .order(comments::id)
+        .limit(limit + 1)
         .load(conn)
 }
 
@@ -306,12 +315,21 @@ pub fn comment_internal(
         .optional()
 }
 
-/// The history of a ticket, oldest first, as far as `viewer` may read it.
-pub fn events(conn: &mut PgConnection, viewer: &Viewer, ticket_id: i64) -> QueryResult<Vec<EventRow>> {
+/// A page of the history, oldest first (after event `after`, `limit + 1` rows), as far as
+/// `viewer` may read it.
+pub fn events(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    ticket_id: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
     ticket_events::table
         .filter(ticket_events::ticket_id.eq(ticket_id))
         .filter(ticket_events::internal.eq_any(policy::visible_internal(viewer)))
+        .filter(ticket_events::id.gt(after.unwrap_or(0)))
         .select(EventRow::as_select())
         .order(ticket_events::id)
+        .limit(limit + 1)
         .load(conn)
 }

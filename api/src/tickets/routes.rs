@@ -36,7 +36,7 @@ use crate::{
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The ticket.", body = Ticket),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (also: a priority above what the customer's contract allows).", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/tickets")]
@@ -49,7 +49,7 @@ pub async fn create_ticket(
     body.validate()?;
     let channel = body.channel.unwrap_or(Channel::Web);
     policy::ensure_may_open(user.is_staff(), channel, body.requester_id.is_some())?;
-    let public_url = state.config.public_url.clone();
+    let (public_url, caps) = (state.config.public_url.clone(), state.config.priority_caps);
     let ticket = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
@@ -58,10 +58,11 @@ pub async fn create_ticket(
                 changes::chosen_category(conn, category, viewer.staff)?;
             }
             let new = new_ticket(conn, body, channel, &requester)?;
+            policy::ensure_priority_allowed(viewer.staff, new.contract_tier, new.priority, &caps)?;
             let row = repo::insert(conn, &new)?;
             events::record(conn, row.id, &viewer.actor(), Change::Created)?;
             notify::created(conn, &requester, &row, &public_url)?;
-            Ok(present::ticket(conn, row)?)
+            Ok(present::ticket(conn, &viewer, row)?)
         })
     })
     .await?;
@@ -126,7 +127,7 @@ pub async fn get_ticket(
     let ticket = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
         let row = repo::find_visible(conn, &viewer, id, false)?;
-        Ok(present::ticket(conn, row)?)
+        Ok(present::ticket(conn, &viewer, row)?)
     })
     .await?;
     Ok(web::Json(ticket))
@@ -153,7 +154,7 @@ pub async fn get_by_number(
         let viewer = Viewer::load(conn, &user)?;
         let id = repo::id_by_number(conn, number)?.ok_or(ApiError::NotFound)?;
         let row = repo::find_visible(conn, &viewer, id, false)?;
-        Ok(present::ticket(conn, row)?)
+        Ok(present::ticket(conn, &viewer, row)?)
     })
     .await?;
     Ok(web::Json(ticket))
@@ -197,7 +198,7 @@ pub async fn update_ticket(
             if saved.status != before.status {
                 notify::status_changed(conn, &saved, &public_url)?;
             }
-            Ok(present::ticket(conn, saved)?)
+            Ok(present::ticket(conn, &viewer, saved)?)
         })
     })
     .await?;

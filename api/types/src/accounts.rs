@@ -42,7 +42,8 @@ crate::text_enum! {
     "id": 42, "email": "jane@example.com", "username": "jane", "full_name": "Jane Doe",
     "company": "Example GmbH", "phone": "+49 30 123456", "role": "customer", "locale": "de",
     "active": true, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z",
-    "last_active_at": "2026-11-22T10:00:00Z", "organization_id": 3
+    "last_active_at": "2026-11-22T10:00:00Z", "organization_id": 3, "email_verified": true,
+    "pending_email": null, "two_factor_enabled": false
 })))]
 pub struct Account {
     pub id: i64,
@@ -58,8 +59,87 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_active_at: DateTime<Utc>,
-    /// The client company the person belongs to.
+    /// The client company the person belongs to. Joining by email domain happens only once the
+    /// address is verified (and, where the organization asks for it, an admin approved).
     pub organization_id: Option<i64>,
+    /// Whether the person proved they own `email` by using the emailed link.
+    pub email_verified: bool,
+    /// A new address that takes effect once its emailed link is used.
+    pub pending_email: Option<String>,
+    /// Whether signing in needs a code from an authenticator app (TOTP).
+    pub two_factor_enabled: bool,
+}
+
+/// `POST /api/v1/me/2fa`: a new secret for the authenticator app; two-factor sign-in starts once
+/// a first code confirms it (`POST /api/v1/me/2fa/confirm`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorSetup {
+    /// Base32, for typing into the app.
+    pub secret: String,
+    /// `otpauth://totp/...`, what the QR code carries.
+    pub otpauth_uri: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
+}
+
+/// A code from the authenticator app (6 digits) or, where allowed, a recovery code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorCode {
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub code: String,
+}
+
+/// Shown once: each code signs in once when the app is lost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+/// `DELETE /api/v1/me/2fa`: turning two-factor sign-in off needs the password and a code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisableTwoFactor {
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024, format = "password"))]
+    pub password: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub code: String,
+}
+
+/// The first sign-in step of an account with two factors: send a code with the challenge to
+/// `POST /api/v1/auth/login/2fa`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorChallenge {
+    /// Always `true`.
+    pub two_factor_required: bool,
+    /// Valid for 5 minutes.
+    pub challenge: String,
+}
+
+/// `POST /api/v1/auth/login/2fa`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginTwoFactor {
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub challenge: String,
+    /// 6 digits from the app, or a recovery code.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub code: String,
+    #[serde(default)]
+    pub client: Option<ClientKind>,
+}
+
+/// The answer to `POST /api/v1/auth/login`: tokens, or, for an account with two factors, the
+/// challenge for the second step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum LoginResponse {
+    Tokens(Box<TokenResponse>),
+    TwoFactor(TwoFactorChallenge),
 }
 
 /// `POST /api/v1/auth/register`
@@ -102,6 +182,29 @@ pub struct RegisterRequest {
     pub phone: Option<String>,
     #[serde(default)]
     pub locale: Option<Locale>,
+    /// The hCaptcha response, required once the `captcha_required` problem was returned
+    /// (many registrations from one address).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 8192))]
+    pub captcha_token: Option<String>,
+}
+
+/// The answer to a request whose outcome is told by email (registration, resending a link):
+/// the same whether or not an account exists, so it reveals nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notice {
+    /// What happens next, in plain language.
+    pub message: String,
+}
+
+/// `POST /api/v1/auth/verify-email`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerifyEmailRequest {
+    /// The token from the emailed link.
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub token: String,
 }
 
 /// `POST /api/v1/auth/login`

@@ -17,6 +17,16 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// How people join an organization whose email domain they have.
+    pub enum JoinPolicy {
+        /// As soon as they verified their address (the default).
+        VerifiedDomain = "verified_domain",
+        /// After verifying their address and an admin's approval.
+        Approval = "approval",
+    }
+}
+
 /// A client company.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -30,6 +40,7 @@ pub struct Organization {
     pub dpa_signed_at: Option<NaiveDate>,
     /// Whether members see each other's tickets.
     pub shares_tickets: bool,
+    pub join_policy: JoinPolicy,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -55,6 +66,8 @@ pub struct OrganizationInput {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub dpa_signed_at: Option<Option<NaiveDate>>,
     pub shares_tickets: Option<bool>,
+    /// Default `verified_domain`.
+    pub join_policy: Option<JoinPolicy>,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).

@@ -57,6 +57,7 @@ crate::text_enum! {
 pub struct PersonRef {
     pub id: i64,
     pub full_name: String,
+    /// Empty for the assigned agent as a customer sees the ticket (customers see agents' names only).
     pub email: String,
     pub phone: Option<String>,
 }

@@ -53,3 +53,26 @@ pub async fn put_sla_policy(
 pub async fn email_log(session: Session) -> Result<Page<EmailLogEntry>, ApiError> {
     get(session, "/api/v1/admin/email-log?limit=50").await
 }
+
+pub async fn pending_members(session: Session, organization_id: i64) -> Result<Vec<Account>, ApiError> {
+    get(session, &format!("/api/v1/organizations/{organization_id}/pending-members")).await
+}
+
+pub async fn approve_member(session: Session, organization_id: i64, user_id: i64) -> Result<Account, ApiError> {
+    post(
+        session,
+        &format!("/api/v1/organizations/{organization_id}/pending-members/{user_id}/approve"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn decline_member(session: Session, organization_id: i64, user_id: i64) -> Result<(), ApiError> {
+    super::call(
+        session,
+        super::Method::Delete,
+        &format!("/api/v1/organizations/{organization_id}/pending-members/{user_id}"),
+        None::<&()>,
+    )
+    .await
+}

@@ -2,10 +2,10 @@
 
 use helpdesk_types::{
     Account,
-    accounts::{ChangePassword, UpdateMe},
+    accounts::{ChangePassword, DisableTwoFactor, RecoveryCodes, TwoFactorCode, TwoFactorSetup, UpdateMe},
 };
 
-use super::{ApiError, patch, put};
+use super::{ApiError, Method, call, patch, post, put};
 use crate::session::Session;
 
 pub async fn update(session: Session, body: &UpdateMe) -> Result<Account, ApiError> {
@@ -14,4 +14,17 @@ pub async fn update(session: Session, body: &UpdateMe) -> Result<Account, ApiErr
 
 pub async fn change_password(session: Session, body: &ChangePassword) -> Result<(), ApiError> {
     put(session, "/api/v1/me/password", body).await
+}
+
+/// A new secret for the authenticator app (nothing changes until a first code confirms it).
+pub async fn start_two_factor(session: Session) -> Result<TwoFactorSetup, ApiError> {
+    post(session, "/api/v1/me/2fa", &serde_json::json!({})).await
+}
+
+pub async fn confirm_two_factor(session: Session, body: &TwoFactorCode) -> Result<RecoveryCodes, ApiError> {
+    post(session, "/api/v1/me/2fa/confirm", body).await
+}
+
+pub async fn disable_two_factor(session: Session, body: &DisableTwoFactor) -> Result<(), ApiError> {
+    call(session, Method::Delete, "/api/v1/me/2fa", Some(body)).await
 }

@@ -97,6 +97,7 @@ pub(crate) enum Method {
     Post,
     Put,
     Patch,
+    Delete,
 }
 
 fn builder(method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
@@ -105,6 +106,7 @@ fn builder(method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         Method::Post => Request::post(path),
         Method::Put => Request::put(path),
         Method::Patch => Request::patch(path),
+        Method::Delete => Request::delete(path),
     };
     match token {
         Some(t) => b.header("Authorization", &format!("Bearer {t}")),
@@ -151,6 +153,17 @@ pub(crate) async fn call<T: DeserializeOwned>(
     let json = body.map(serde_json::to_value).transpose().map_err(network)?;
     let token = session.token.get_untracked();
     let response = send(method, path, token.as_deref(), json.as_ref()).await?;
+    if response.status() == 403 && !path.starts_with("/api/v1/me") {
+        // Staff who must set up two-factor sign-in are sent to the set-up first.
+        let problem = decode::<serde_json::Value>(response).await;
+        if let Err(ApiError::Problem(p)) = &problem
+            && p.code == "two_factor_setup_required"
+            && window().location().pathname().ok().as_deref() != Some("/profile")
+        {
+            let _ = window().location().set_href("/profile#two-factor");
+        }
+        return Err(problem.err().unwrap_or_else(|| ApiError::Network("HTTP 403".into())));
+    }
     if response.status() == 401 && token.is_some() {
         if refresh(session).await {
             let token = session.token.get_untracked();

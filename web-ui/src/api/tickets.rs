@@ -30,8 +30,26 @@ pub async fn update(session: Session, id: i64, body: &UpdateTicket) -> Result<Ti
     patch(session, &format!("/api/v1/tickets/{id}"), body).await
 }
 
+/// Every page of a per-ticket list (comments, events, attachments), in order.
+async fn all_pages<T: serde::de::DeserializeOwned>(session: Session, path: &str) -> Result<Vec<T>, ApiError> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}?limit=100&cursor={}", enc(c)),
+            None => format!("{path}?limit=100"),
+        };
+        let page: Page<T> = get(session, &url).await?;
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
 pub async fn comments(session: Session, id: i64) -> Result<Vec<Comment>, ApiError> {
-    get(session, &format!("/api/v1/tickets/{id}/comments")).await
+    all_pages(session, &format!("/api/v1/tickets/{id}/comments")).await
 }
 
 pub async fn add_comment(session: Session, id: i64, body: &CreateComment) -> Result<Comment, ApiError> {
@@ -39,11 +57,11 @@ pub async fn add_comment(session: Session, id: i64, body: &CreateComment) -> Res
 }
 
 pub async fn events(session: Session, id: i64) -> Result<Vec<TicketEvent>, ApiError> {
-    get(session, &format!("/api/v1/tickets/{id}/events")).await
+    all_pages(session, &format!("/api/v1/tickets/{id}/events")).await
 }
 
 pub async fn attachments(session: Session, id: i64) -> Result<Vec<Attachment>, ApiError> {
-    get(session, &format!("/api/v1/tickets/{id}/attachments")).await
+    all_pages(session, &format!("/api/v1/tickets/{id}/attachments")).await
 }
 
 /// The path a file is downloaded from (with the access token).

@@ -3,7 +3,7 @@
 use helpdesk_types::{
     Role,
     accounts::{CreateUser, UpdateUser},
-    organizations::{Category, CategoryInput, ContractTier, OrganizationInput, SlaPolicy, SlaPolicyInput},
+    organizations::{Category, CategoryInput, ContractTier, JoinPolicy, OrganizationInput, SlaPolicy, SlaPolicyInput},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -111,6 +111,7 @@ fn Organizations() -> impl IntoView {
     let domains = RwSignal::new(String::new());
     let tier = RwSignal::new("none".to_owned());
     let dpa = RwSignal::new(String::new());
+    let policy = RwSignal::new("verified_domain".to_owned());
     let error = RwSignal::new(None::<ApiError>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -128,6 +129,7 @@ fn Organizations() -> impl IntoView {
             contract_tier: tier.get_untracked().parse().ok(),
             dpa_signed_at: Some(dpa.get_untracked().parse().ok()),
             shares_tickets: None,
+            join_policy: policy.get_untracked().parse().ok(),
         };
         spawn_local(async move {
             match admin::create_organization(session, &body).await {
@@ -143,9 +145,13 @@ fn Organizations() -> impl IntoView {
         <section class="card">
             <h2>{tr("admin.organizations")}</h2>
             <ul>
-                {move || loaded(orgs.get(), |page| page.items.into_iter().map(|o| view! {
-                    <li>{o.name}" · "{o.contract_tier.as_str()}" · "{o.domains.join(", ")}
-                        {o.dpa_signed_at.map(|d| format!(" · DPA {d}"))}</li>
+                {move || loaded(orgs.get(), |page| page.items.into_iter().map(|o| {
+                    let approval = o.join_policy == JoinPolicy::Approval;
+                    view! {
+                        <li>{o.name}" · "{o.contract_tier.as_str()}" · "{o.domains.join(", ")}
+                            {o.dpa_signed_at.map(|d| format!(" · DPA {d}"))}
+                            {approval.then(|| view! { <PendingMembers organization_id=o.id /> })}</li>
+                    }
                 }).collect_view())}
             </ul>
             <form on:submit=create class="inline-form">
@@ -156,10 +162,54 @@ fn Organizations() -> impl IntoView {
                     {ContractTier::ALL.iter().map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
                 </select>
                 <Field label="DPA" name="dpa_signed_at" value=dpa error=error kind="date" />
+                <label for="join-policy">{tr("admin.join_policy")}</label>
+                <select id="join-policy" on:change=move |ev| policy.set(event_target_value(&ev))>
+                    <option value="verified_domain">{tr("admin.join_verified")}</option>
+                    <option value="approval">{tr("admin.join_approval")}</option>
+                </select>
                 <button type="submit">{tr("admin.create")}</button>
             </form>
             <ErrorText error=error />
         </section>
+    }
+}
+
+/// People who verified an address of the organization's domain and wait for approval.
+#[component]
+fn PendingMembers(organization_id: i64) -> impl IntoView {
+    let session = use_session();
+    let version = RwSignal::new(0);
+    let pending = LocalResource::new(move || {
+        version.track();
+        admin::pending_members(session, organization_id)
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let decide = move |user_id: i64, approve: bool| {
+        spawn_local(async move {
+            let result = if approve {
+                admin::approve_member(session, organization_id, user_id).await.map(|_| ())
+            } else {
+                admin::decline_member(session, organization_id, user_id).await
+            };
+            match result {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        {move || loaded(pending.get(), move |people| (!people.is_empty()).then(|| view! {
+            <div class="pending">
+                <strong>{tr("admin.pending")}</strong>
+                <ul>{people.into_iter().map(|p| { let id = p.id; view! {
+                    <li>{p.full_name}" · "{p.email}" "
+                        <button class="small" on:click=move |_| decide(id, true)>{tr("admin.approve")}</button>
+                        <button class="small" on:click=move |_| decide(id, false)>{tr("admin.decline")}</button>
+                    </li>
+                } }).collect_view()}</ul>
+            </div>
+        }))}
+        <ErrorText error=error />
     }
 }
 

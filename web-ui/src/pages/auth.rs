@@ -1,7 +1,10 @@
 //! Sign in (with the captcha only when the API asks for one), register, forgot and reset password.
 
 use helpdesk_types::{
-    accounts::{LoginRequest, PasswordResetConfirm, PasswordResetRequest, RegisterRequest},
+    accounts::{
+        LoginRequest, LoginResponse, LoginTwoFactor, PasswordResetConfirm, PasswordResetRequest, RegisterRequest,
+        TokenResponse, VerifyEmailRequest,
+    },
     validation::{self as rules, limits},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -52,6 +55,27 @@ pub fn Login() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let sitekey = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let challenge = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let signed_in = move |tokens: TokenResponse, navigate: &dyn Fn(&str)| {
+        let staff = tokens.user.role.is_staff();
+        session.token.set(Some(tokens.access_token));
+        session.user.set(Some(tokens.user));
+        navigate(if staff { "/queue" } else { "/tickets" });
+    };
+    let nav = navigate.clone();
+    let submit_code = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(token) = challenge.get_untracked() else { return };
+        let body = LoginTwoFactor { challenge: token, code: code.get_untracked(), client: None };
+        let navigate = nav.clone();
+        spawn_local(async move {
+            match api::auth::login_second_step(&body).await {
+                Ok(tokens) => signed_in(tokens, &|to| navigate(to, Default::default())),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -64,11 +88,10 @@ pub fn Login() -> impl IntoView {
                 client: None,
             };
             match api::auth::login(&body).await {
-                Ok(tokens) => {
-                    let staff = tokens.user.role.is_staff();
-                    session.token.set(Some(tokens.access_token));
-                    session.user.set(Some(tokens.user));
-                    navigate(if staff { "/queue" } else { "/tickets" }, Default::default());
+                Ok(LoginResponse::Tokens(tokens)) => signed_in(*tokens, &|to| navigate(to, Default::default())),
+                Ok(LoginResponse::TwoFactor(second)) => {
+                    error.set(None);
+                    challenge.set(Some(second.challenge));
                 }
                 Err(e) => {
                     if e.code() == "captcha_required" {
@@ -88,7 +111,15 @@ pub fn Login() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{tr("login.title")}</h1>
-            <form on:submit=submit>
+            <Show when=move || challenge.get().is_some()>
+                <form on:submit=submit_code.clone() id="second-step">
+                    <p>{tr("login.code_hint")}</p>
+                    <Field label="login.code" name="code" value=code error=error required=true />
+                    <ErrorText error=error />
+                    <button type="submit">{tr("login.submit")}</button>
+                </form>
+            </Show>
+            <form on:submit=submit class:hidden=move || challenge.get().is_some()>
                 <Field label="login.login" name="login" value=login error=error required=true />
                 <Field label="login.password" name="password" value=password error=error kind="password" required=true />
                 {move || sitekey.get().map(|key| view! {
@@ -122,6 +153,7 @@ pub fn Register() -> impl IntoView {
             company: optional(company),
             phone: optional(phone),
             locale: Some(i18n.0.get_untracked()),
+            captcha_token: None,
         };
         let checked = ApiError::check([
             ("full_name", rules::line_problem(&body.full_name, limits::FULL_NAME)),
@@ -223,5 +255,68 @@ pub fn ResetPassword() -> impl IntoView {
                 </form>
             </Show>
         </section>
+    }
+}
+
+/// The page the emailed link opens: confirms the address, then shows the outcome.
+#[component]
+pub fn VerifyEmail() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let error = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    let token = query.with_untracked(|q| q.get("token").unwrap_or_default());
+    spawn_local(async move {
+        match api::auth::verify_email(&VerifyEmailRequest { token }).await {
+            Ok(()) => {
+                done.set(true);
+                // A signed-in person sees the new state (address, organization) at once.
+                if session.signed_in() {
+                    api::refresh(session).await;
+                }
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    view! {
+        <section class="card narrow">
+            <h1>{tr("verify.title")}</h1>
+            <Show when=move || done.get() fallback=move || view! {
+                <Show when=move || error.get().is_none()><p class="muted">{tr("verify.working")}</p></Show>
+            }>
+                <p class="ok" role="status">{tr("verify.done")}</p>
+                <a href="/">{tr("app.title")}</a>
+            </Show>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+/// Shown to a signed-in person whose address (or new address) waits for its link.
+#[component]
+pub fn VerifyBanner() -> impl IntoView {
+    let session = use_session();
+    let sent = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let resend = move |_| {
+        spawn_local(async move {
+            match api::auth::resend_verification(session).await {
+                Ok(_) => sent.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    move || {
+        let user = session.user.get()?;
+        let address = user.pending_email.clone().or_else(|| (!user.email_verified).then(|| user.email.clone()))?;
+        Some(view! {
+            <div class="banner" role="status" id="verify-banner">
+                {tr("verify.banner")}" "<strong>{address}</strong>". "
+                <Show when=move || !sent.get() fallback=|| view! { <span>{tr("verify.sent")}</span> }>
+                    <button class="link" id="resend-verification" on:click=resend>{tr("verify.resend")}</button>
+                </Show>
+                <ErrorText error=error />
+            </div>
+        })
     }
 }

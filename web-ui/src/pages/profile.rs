@@ -2,10 +2,11 @@
 
 use helpdesk_types::{
     Locale,
-    accounts::{ChangePassword, UpdateMe},
+    accounts::{ChangePassword, DisableTwoFactor, TwoFactorCode, TwoFactorSetup, UpdateMe},
     validation::{self as rules, limits},
 };
 use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
 
 use crate::{
     api::{self, ApiError},
@@ -98,6 +99,111 @@ pub fn Profile() -> impl IntoView {
             </form>
             <ErrorText error=error />
             <Show when=move || saved.get()><p class="ok" role="status">{tr("profile.saved")}</p></Show>
+        </section>
+        <TwoFactor />
+    }
+}
+
+/// Two-factor sign-in: set up with the QR code and a first code (the recovery codes are shown
+/// once, with a download), or turn off with the password and a code.
+#[component]
+pub fn TwoFactor() -> impl IntoView {
+    let session = use_session();
+    let error = RwSignal::new(None::<ApiError>);
+    let setup = RwSignal::new(None::<TwoFactorSetup>);
+    let codes = RwSignal::new(None::<Vec<String>>);
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    // Local state: changing the session's account would re-mount the page (and lose the codes).
+    let on = RwSignal::new(session.user.get_untracked().is_some_and(|u| u.two_factor_enabled));
+    let staff = session.user.get_untracked().is_some_and(|u| u.role.is_staff());
+    let enabled = move || on.get();
+    let required = move || staff && !on.get();
+    let start = move |_| {
+        spawn_local(async move {
+            match api::me::start_two_factor(session).await {
+                Ok(s) => {
+                    error.set(None);
+                    setup.set(Some(s));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TwoFactorCode { code: code.get_untracked() };
+        spawn_local(async move {
+            match api::me::confirm_two_factor(session, &body).await {
+                Ok(r) => {
+                    error.set(None);
+                    setup.set(None);
+                    code.set(String::new());
+                    codes.set(Some(r.recovery_codes));
+                    on.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let disable = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = DisableTwoFactor { password: password.get_untracked(), code: code.get_untracked() };
+        spawn_local(async move {
+            match api::me::disable_two_factor(session, &body).await {
+                Ok(()) => {
+                    error.set(None);
+                    code.set(String::new());
+                    password.set(String::new());
+                    on.set(false);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let download = move |_| {
+        let text = codes.get_untracked().unwrap_or_default().join("\n");
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&format!("{text}\n")));
+        if let Ok(blob) = web_sys::Blob::new_with_str_sequence(&parts)
+            && let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob)
+            && let Ok(a) = document().create_element("a").map(|e| e.unchecked_into::<web_sys::HtmlAnchorElement>())
+        {
+            a.set_href(&url);
+            a.set_download("helpdesk-recovery-codes.txt");
+            a.click();
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    };
+    view! {
+        <section class="card narrow" id="two-factor">
+            <h2>{tr("twofa.title")}</h2>
+            <Show when=required><p class="error" role="alert">{tr("twofa.required")}</p></Show>
+            <p>{move || if enabled() { tr("twofa.on") } else { tr("twofa.off") }}</p>
+            {move || codes.get().map(|list| view! {
+                <p>{tr("twofa.codes")}</p>
+                <ul class="codes" id="recovery-codes">{list.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
+                <button on:click=download>{tr("twofa.download")}</button>
+            })}
+            <Show when=move || !enabled() && setup.get().is_none()>
+                <button id="start-2fa" on:click=start>{tr("twofa.start")}</button>
+            </Show>
+            {move || setup.get().map(|s| view! {
+                <p>{tr("twofa.scan")}</p>
+                <div class="qr" inner_html=s.qr_svg></div>
+                <p><code id="totp-secret">{s.secret}</code></p>
+                <form on:submit=confirm>
+                    <Field label="login.code" name="code" value=code error=error required=true />
+                    <button type="submit">{tr("twofa.confirm")}</button>
+                </form>
+            })}
+            <Show when=enabled>
+                <form on:submit=disable>
+                    <Field label="login.password" name="disable_password" value=password error=error kind="password" required=true />
+                    <Field label="login.code" name="code" value=code error=error required=true />
+                    <button type="submit">{tr("twofa.disable")}</button>
+                </form>
+            </Show>
+            <ErrorText error=error />
         </section>
     }
 }
