@@ -10,6 +10,8 @@ pub mod login_failures;
 pub mod password;
 pub mod password_tokens;
 pub mod rate_limit;
+pub mod registration;
+pub mod reset;
 pub mod routes;
 pub mod sessions;
 pub mod tokens;

@@ -1,4 +1,6 @@
-//! `/api/v1/auth/*`: register, login, refresh, logout, password reset.
+//! `/api/v1/auth/*`: sign-in (with login protection), refresh and sign-out; the route table of
+//! the auth feature (registration in `registration.rs`, password links in `reset.rs`, the second
+//! factor in `two_factor.rs`).
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -8,19 +10,14 @@ use actix_web::{
 use diesel::Connection;
 use helpdesk_types::{
     Problem,
-    accounts::{
-        ClientKind, LoginRequest, LoginResponse, Notice, PasswordResetConfirm, PasswordResetRequest, RefreshRequest,
-        RegisterRequest, TokenResponse, TwoFactorChallenge, VerifyEmailRequest,
-    },
+    accounts::{ClientKind, LoginRequest, LoginResponse, RefreshRequest, TokenResponse, TwoFactorChallenge},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
-use super::{AuthUser, credentials, limits, login_failures, password_tokens, sessions, two_factor};
+use super::{limits, login_failures, registration, reset, sessions, two_factor};
 use crate::{
-    accounts::{model::User, repo, verification},
+    accounts::{model::User, repo},
     db,
-    email::{self, Message},
     error::ApiError,
     middleware::client_ip,
     state::AppState,
@@ -30,9 +27,9 @@ pub const REFRESH_COOKIE: &str = "helpdesk_refresh";
 const COOKIE_PATH: &str = "/api/v1/auth";
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(register_account)
-        .service(verify_email)
-        .service(resend_verification)
+    cfg.service(registration::register_account)
+        .service(registration::verify_email)
+        .service(registration::resend_verification)
         .service(sign_in)
         .service(two_factor::login_second_step)
         .service(two_factor::start_setup)
@@ -41,8 +38,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(two_factor::admin_reset)
         .service(refresh_session)
         .service(sign_out)
-        .service(request_password_reset)
-        .service(confirm_password_reset);
+        .service(reset::request_password_reset)
+        .service(reset::confirm_password_reset);
 }
 
 /// The client address of a request (see `middleware::client_ip`).
@@ -87,110 +84,14 @@ pub(crate) fn token_response(
         .json(body))
 }
 
-/// Register a customer account. The welcome email carries a link that verifies the address;
-/// until it is used the account belongs to no organization. The answer is the same whether or
-/// not the address already has an account (its owner is told by email instead), so
-/// registration reveals nothing; a taken username is still reported.
-#[utoipa::path(
-    tag = "auth",
-    request_body = RegisterRequest,
-    responses(
-        (status = 202, description = "Check your inbox.", body = Notice),
-        (status = 403, description = "`captcha_required`: many registrations from this address; solve the captcha and send `captcha_token`.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`username_taken`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid; `errors` names it.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests or registrations from this address.", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[post("/auth/register")]
-async fn register_account(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let client = client_address(&req, &state);
-    state.auth_limiter.check(&client)?;
-    let mut body = body.into_inner();
-    body.validate()?;
-    body.email = body.email.trim().to_lowercase();
-    let key = client.clone();
-    let recent = db::run(&state.pool, move |conn| Ok(limits::recent(conn, limits::Kind::Registration, &key)?)).await?;
-    if recent >= i64::from(state.config.policies.registrations_per_ip_hour) {
-        require_captcha(&state, body.captcha_token.as_deref(), &client, "Many registrations from your address").await?;
-    }
-    // Hashed for existing addresses too, so the answer takes the same time.
-    let hash = state.hasher.hash(body.password.clone()).await?;
-    let public_url = state.config.public_url.clone();
-    db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            limits::record(conn, limits::Kind::Registration, &client)?;
-            verification::register(conn, &body, &hash, &public_url)
-        })
-    })
-    .await?;
-    state.mail_wake.notify_one();
-    Ok(HttpResponse::Accepted()
-        .json(Notice { message: "Check your inbox: we sent you an email to confirm your address.".into() }))
-}
-
-/// Confirm an email address with the token from the emailed link (no sign-in needed). A new
-/// address replaces the old one now; a customer joins the organization that owns its domain
-/// (or, where the organization wants it, asks an admin to approve).
-#[utoipa::path(
-    tag = "auth",
-    request_body = VerifyEmailRequest,
-    responses(
-        (status = 204, description = "The address is verified."),
-        (status = 400, description = "`invalid_token`: the link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken`: another account has this address meanwhile.", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[post("/auth/verify-email")]
-async fn verify_email(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Json<VerifyEmailRequest>,
-) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&client_address(&req, &state))?;
-    let user =
-        db::run(&state.pool, move |conn| conn.transaction(|conn| verification::verify(conn, &body.token))).await?;
-    tracing::info!(user.id = user.id, "email address verified");
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Send the verification link again: for a pending new address, or for an unverified one. At
-/// most 3 per hour.
-#[utoipa::path(
-    tag = "auth",
-    security(("bearer" = [])),
-    responses(
-        (status = 202, description = "A new link is on its way (or nothing needs verifying).", body = Notice),
-        (status = 429, description = "Too many links asked for within the hour.", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[post("/auth/verify-email/resend")]
-async fn resend_verification(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (public_url, limit) = (state.config.public_url.clone(), state.config.policies.verification_resends_per_hour);
-    let me = user.user;
-    let address = me.pending_email.clone().or_else(|| me.email_verified_at.is_none().then(|| me.email.clone()));
-    if let Some(address) = address {
-        db::run(&state.pool, move |conn| {
-            conn.transaction(|conn| {
-                if !limits::take(conn, limits::Kind::VerificationResend, &me.id.to_string(), limit)? {
-                    return Err(ApiError::TooManyRequests { retry_after_secs: 3600 });
-                }
-                verification::send_link(conn, &me, &address, &public_url)
-            })
-        })
-        .await?;
-        state.mail_wake.notify_one();
-    }
-    Ok(HttpResponse::Accepted().json(Notice { message: "Check your inbox for the new link.".into() }))
-}
-
 /// A solved captcha, required when a threshold is reached (or, without a configured captcha,
 /// a 429 until the window has passed).
-async fn require_captcha(state: &AppState, token: Option<&str>, client: &str, why: &str) -> Result<(), ApiError> {
+pub(crate) async fn require_captcha(
+    state: &AppState,
+    token: Option<&str>,
+    client: &str,
+    why: &str,
+) -> Result<(), ApiError> {
     if !state.captcha.enabled() {
         return Err(ApiError::TooManyRequests { retry_after_secs: limits::WINDOW.num_seconds().unsigned_abs() });
     }
@@ -241,13 +142,7 @@ async fn sign_in(
         Ok((user, attempt, verdict))
     })
     .await?;
-    match verdict {
-        login_failures::Verdict::Proceed => {}
-        login_failures::Verdict::NeedsCaptcha => {
-            require_captcha(&state, body.captcha_token.as_deref(), &client, "Too many failed sign-ins").await?;
-        }
-        login_failures::Verdict::Wait(secs) => return Err(ApiError::TooManyRequests { retry_after_secs: secs }),
-    }
+    enforce(verdict, &state, body.captcha_token.as_deref(), &client).await?;
     // Verified off the async threads and without a connection; an unknown account is checked
     // against a dummy hash so both cases take the same time.
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -288,6 +183,22 @@ async fn sign_in(
 enum SignIn {
     Done(Box<(User, i64, String)>),
     SecondStep(String),
+}
+
+/// What the login protection decided for an attempt, before its password is checked.
+async fn enforce(
+    verdict: login_failures::Verdict,
+    state: &AppState,
+    captcha_token: Option<&str>,
+    client: &str,
+) -> Result<(), ApiError> {
+    match verdict {
+        login_failures::Verdict::Proceed => Ok(()),
+        login_failures::Verdict::NeedsCaptcha => {
+            require_captcha(state, captcha_token, client, "Too many failed sign-ins").await
+        }
+        login_failures::Verdict::Wait(secs) => Err(ApiError::TooManyRequests { retry_after_secs: secs }),
+    }
 }
 
 fn wrong_login() -> ApiError {
@@ -398,89 +309,4 @@ async fn sign_out(
     })
     .await?;
     Ok(HttpResponse::NoContent().cookie(expired_cookie(&state)).finish())
-}
-
-/// Ask for a password-reset link. Always 202, whether or not the address has an account.
-#[utoipa::path(
-    tag = "auth",
-    request_body = PasswordResetRequest,
-    responses(
-        (status = 202, description = "If the address has an account, a single-use link valid for 1 hour was emailed."),
-        (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[post("/auth/password-reset")]
-async fn request_password_reset(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Json<PasswordResetRequest>,
-) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&client_address(&req, &state))?;
-    let st = state.clone();
-    let queued = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let Some(user) = repo::find_by_email(conn, &body.email)?.filter(|u| u.active) else { return Ok(false) };
-            let limit = st.config.policies.reset_mails_per_address_hour;
-            // Over the limit the answer stays the same; the address just gets no more mail.
-            if !limits::take(conn, limits::Kind::ResetMail, &user.email, limit)? {
-                return Ok(false);
-            }
-            let ttl = st.config.policies.password_reset_ttl;
-            let token = password_tokens::create(conn, user.id, password_tokens::RESET, ttl)?;
-            let message =
-                Message::PasswordReset { name: user.full_name.clone(), token, valid_minutes: ttl.as_secs() / 60 };
-            email::enqueue(conn, &user.email, user.locale, &message, &st.config.public_url)?;
-            Ok(true)
-        })
-    })
-    .await?;
-    if queued {
-        state.mail_wake.notify_one();
-    }
-    Ok(HttpResponse::Accepted().finish())
-}
-
-/// Choose a new password with the token from a reset or invitation email. Ends every session of
-/// the account and emails a confirmation.
-#[utoipa::path(
-    tag = "auth",
-    request_body = PasswordResetConfirm,
-    responses(
-        (status = 204, description = "The password was changed."),
-        (status = 400, description = "`invalid_token`: the link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The new password is not acceptable.", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[post("/auth/password-reset/confirm")]
-async fn confirm_password_reset(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Json<PasswordResetConfirm>,
-) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&client_address(&req, &state))?;
-    let body = body.into_inner();
-    body.validate()?;
-    // A bogus link costs no bcrypt work: the token is checked before the hash.
-    let token = body.token.clone();
-    db::run(&state.pool, move |conn| {
-        password_tokens::peek_password_token(conn, &token)?.ok_or_else(verification::invalid_link)
-    })
-    .await?;
-    let hash = state.hasher.hash(body.new_password.clone()).await?;
-    let public_url = state.config.public_url.clone();
-    db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let (user_id, purpose) =
-                password_tokens::consume(conn, &body.token)?.ok_or_else(verification::invalid_link)?;
-            let user = repo::find(conn, user_id)?.filter(|u| u.active).ok_or_else(verification::invalid_link)?;
-            if purpose == password_tokens::INVITE && user.email_verified_at.is_none() {
-                // The invitation went to this address: using it proves the address.
-                repo::set_verified_email(conn, user.id, &user.email)?;
-            }
-            credentials::replace_password(conn, &user, &hash, None, "password reset", &public_url)
-        })
-    })
-    .await?;
-    state.mail_wake.notify_one();
-    Ok(HttpResponse::NoContent().finish())
 }
