@@ -23,6 +23,7 @@ if [ -z "${HELPDESK_JWT_SECRET:-}" ]; then
   HELPDESK_JWT_SECRET="$(cat .data/jwt_secret)"; export HELPDESK_JWT_SECRET
 fi
 export HELPDESK_MAIL_DIR="${HELPDESK_MAIL_DIR:-$ROOT/.data/mail}"
+export HELPDESK_LOG_DIR="${HELPDESK_LOG_DIR:-$ROOT/.data/logs}"
 export HELPDESK_STORAGE="${HELPDESK_STORAGE:-$ROOT/.data/attachments}"
 export HELPDESK_WEB_DIR="${HELPDESK_WEB_DIR:-$ROOT/web-ui/dist}"
 

@@ -37,6 +37,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(tickets::routes)
             .configure(attachments::routes)
             .configure(crate::privacy::routes)
+            .configure(crate::audit::routes)
             .default_service(web::to(no_route)),
     );
 }

@@ -75,7 +75,13 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_format);
+    if let Some(dir) = &config.log_dir
+        && let Err(err) = crate::request_logs::prepare(dir)
+    {
+        eprintln!("configuration error: HELPDESK_LOG_DIR cannot be created ({err})");
+        return ExitCode::from(2);
+    }
+    telemetry::init(config.log_format, config.log_dir.as_deref());
     let result = match cli.command {
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),

@@ -86,6 +86,7 @@ pub struct Policies {
     pub auto_close_resolved_after_days: u32,
     pub inactive_account_deletion_days: u32,
     pub inactive_account_warning_days: u32,
+    pub audit_log_retention_days: u32,
 }
 
 /// The highest priority customers of each contract tier may choose.
@@ -131,6 +132,8 @@ pub struct Config {
     pub bcrypt_queue: usize,
     pub web_dir: PathBuf,
     pub log_format: LogFormat,
+    /// Request logs also go to daily files here, deleted after their retention (P10).
+    pub log_dir: Option<PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (see `middleware::client_ip`).
     pub trusted_proxies: crate::middleware::TrustedProxies,
     pub db_pool_size: u32,
@@ -372,6 +375,7 @@ impl Config {
             bcrypt_queue: r.ranged("HELPDESK_BCRYPT_QUEUE", 64, 0..=100_000)? as usize,
             web_dir: r.raw("HELPDESK_WEB_DIR").map_or_else(|| PathBuf::from("web-ui/dist"), PathBuf::from),
             log_format,
+            log_dir: r.raw("HELPDESK_LOG_DIR").map(PathBuf::from),
             trusted_proxies: trusted_proxies(&r)?,
             db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", 10, 1..=200)?,
             require_2fa_for_staff: r.parsed("HELPDESK_REQUIRE_2FA_FOR_STAFF", false, "true or false")?,
@@ -412,6 +416,7 @@ impl Config {
                 auto_close_resolved_after_days: r.ranged("HELPDESK_AUTO_CLOSE_DAYS", 30, 1..=3650)?,
                 inactive_account_deletion_days: r.ranged("HELPDESK_INACTIVE_ACCOUNT_DAYS", 730, 30..=36500)?,
                 inactive_account_warning_days: r.ranged("HELPDESK_INACTIVE_ACCOUNT_WARNING_DAYS", 30, 1..=365)?,
+                audit_log_retention_days: r.ranged("HELPDESK_AUDIT_LOG_RETENTION_DAYS", 3 * 365, 30..=36500)?,
             },
         })
     }

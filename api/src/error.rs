@@ -70,6 +70,10 @@ problem_codes! {
     InvalidCode = "invalid_code",
     /// Two-factor sign-in is already on (turn it off first to set up a new app).
     TwoFactorEnabled = "two_factor_enabled",
+    /// The caller's account is restricted (P12): no new tickets, comments or files.
+    AccountRestricted = "account_restricted",
+    /// The ticket's requester restricted processing of their data (P12): it cannot be changed.
+    RequesterRestricted = "requester_restricted",
     /// A concurrent transaction changed the same data; retry.
     ConcurrentUpdate = "concurrent_update",
 }

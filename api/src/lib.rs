@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod app;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod categories;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod pagination;
 pub mod privacy;
+pub mod request_logs;
 pub mod seed;
 pub mod sla;
 pub mod spa;

@@ -23,6 +23,7 @@ pub async fn privacy_settings(state: web::Data<AppState>) -> web::Json<PrivacySe
         auto_close_resolved_after_days: p.auto_close_resolved_after_days,
         email_log_retention_days: p.email_log_retention_days,
         request_log_retention_days: p.request_log_retention_days,
+        request_logs_kept_by_server: c.log_dir.is_some(),
         login_failures_before_captcha: p.login_failures_per_account,
         login_failure_window_minutes: p.login_failure_window.as_secs() / 60,
         session_idle_minutes: p.session_idle_timeout.as_secs() / 60,

@@ -85,6 +85,24 @@ function totp(secret, offset = 0) {
 }
 
 const scenarios = {
+  // A customer deletes their account from "Your data"; afterwards the sign-in fails.
+  async erase_account() {
+    const b = await browser();
+    const page = await open(b);
+    await signIn(page, process.env.CUSTOMER_LOGIN, process.env.CUSTOMER_PASSWORD);
+    await page.waitForURL(`${BASE}/tickets`);
+    await page.goto(`${BASE}/profile`);
+    await page.waitForSelector('#your-data');
+    await shot(page, 'your-data');
+    await page.fill('#field-erase_password', process.env.CUSTOMER_PASSWORD);
+    await page.click('#erase-account button[type=submit]');
+    await page.waitForURL(/\/login/);
+    await signIn(page, process.env.CUSTOMER_LOGIN, process.env.CUSTOMER_PASSWORD);
+    await page.waitForSelector('p.error');
+    assert.deepEqual(page.foreign, [], 'no request to another host');
+    await b.close();
+  },
+
   // A customer turns on two-factor sign-in from the profile (QR code, first code, recovery
   // codes), then signs in again with a code.
   async two_factor() {

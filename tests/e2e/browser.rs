@@ -90,3 +90,14 @@ async fn a_customer_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
     app.register("clara").await;
     run(&app, "two_factor", &[("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD)]);
 }
+
+#[tokio::test]
+async fn a_customer_deletes_the_account_from_the_profile() {
+    let app = TestApp::spawn().await;
+    let clara = app.customer("clara").await;
+    app.open_ticket(&clara, "Before I go", "x").await;
+    run(&app, "erase_account", &[("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD)]);
+    let admin = app.admin("boss").await;
+    let account = app.get_json(&format!("/api/v1/users/{}", clara.user_id()), &admin).await;
+    assert_eq!(account["full_name"], "Deleted user");
+}

@@ -174,3 +174,32 @@ async fn the_privacy_settings_are_the_live_configuration() {
         serde_json::json!(["JPG", "JPEG", "PNG", "GIF", "PDF", "DOC", "DOCX", "TXT", "ZIP", "RAR"])
     );
 }
+
+/// P10: with `HELPDESK_LOG_DIR` the access log also goes to daily JSON files (no query strings),
+/// the clean-up deletes files past the retention period (and nothing else), and the privacy
+/// settings say the server keeps them; without it they say the operator's log system does.
+#[tokio::test]
+async fn request_logs_are_written_daily_and_deleted_after_their_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("requests-2020-01-01.jsonl");
+    std::fs::write(&old, "{}\n").unwrap();
+    let other = dir.path().join("notes.txt");
+    std::fs::write(&other, "not a log").unwrap();
+    let app = TestApp::builder().env("HELPDESK_LOG_DIR", dir.path().to_string_lossy()).spawn().await;
+    app.get("/health/live?token=very-secret").await;
+    let today = dir.path().join(format!("requests-{}.jsonl", chrono::Utc::now().format("%Y-%m-%d")));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while old.exists() || !std::fs::read_to_string(&today).unwrap_or_default().contains("/health/live") {
+        assert!(std::time::Instant::now() < deadline, "the old file stayed or today's has no request");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let written = std::fs::read_to_string(&today).unwrap();
+    assert!(!written.contains("very-secret"), "no query strings in request logs");
+    assert!(written.lines().all(|l| serde_json::from_str::<Value>(l).is_ok()), "one JSON object per line");
+    assert!(other.exists(), "only request-log files are deleted");
+    let settings: Value = app.get("/api/v1/privacy").await.json().await.unwrap();
+    assert_eq!(settings["request_logs_kept_by_server"], true);
+    let plain = TestApp::spawn().await;
+    let settings: Value = plain.get("/api/v1/privacy").await.json().await.unwrap();
+    assert_eq!(settings["request_logs_kept_by_server"], false);
+}

@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod foundation;
 mod openapi;
+mod privacy;
 mod spa;
 mod tickets;
 mod two_factor;

@@ -24,7 +24,12 @@ use crate::{
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_users).service(create_user).service(get_user).service(update_user).service(deactivate_user);
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(deactivate_user)
+        .service(erase_user);
 }
 
 /// Accounts, oldest first; `q` searches name, email and username.
@@ -254,5 +259,47 @@ async fn deactivate_user(
         })
     })
     .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Erase a person's account on their behalf (they asked by phone or letter), as `DELETE /me`
+/// would (P12). Recorded in the audit log with the admin's name.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i64, Path, description = "Account id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Erased."),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`own_account`: erase your own account with `DELETE /me`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/users/{id}/erase")]
+async fn erase_user(
+    admin: Admin,
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if id == admin.0.id() {
+        return Err(ApiError::conflict(ProblemCode::OwnAccount, "Erase your own account with DELETE /api/v1/me."));
+    }
+    let (public_url, client) = (state.config.public_url.clone(), crate::auth::routes::client_address(&req, &state));
+    let keys = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let user = repo::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let by = super::erasure::Eraser {
+                id: Some(admin.0.id()),
+                name: &admin.0.user.full_name,
+                client_ip: Some(&client),
+                reason: "admin",
+            };
+            super::erasure::erase(conn, &user, &by, &public_url)
+        })
+    })
+    .await?;
+    state.storage.delete_all(&keys).await;
+    state.mail_wake.notify_one();
     Ok(HttpResponse::NoContent().finish())
 }

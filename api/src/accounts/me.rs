@@ -1,16 +1,17 @@
 //! `/api/v1/me`: the signed-in person's own account (P7 data-changed emails, P12 rectification).
 
-use actix_web::{HttpResponse, get, patch, put, web};
+use actix_web::{HttpResponse, delete, get, patch, put, web};
 use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::{
     Account, Problem,
     accounts::{ChangePassword, UpdateMe},
+    privacy::EraseMe,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::{model::User, repo, verification};
+use super::{erasure, model::User, repo, verification};
 use crate::{
     auth::{AuthUser, credentials, limits},
     db::{self, schema::users},
@@ -20,7 +21,7 @@ use crate::{
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(get_me).service(update_me).service(change_password);
+    cfg.service(get_me).service(update_me).service(change_password).service(erase_me);
 }
 
 /// The signed-in account.
@@ -46,6 +47,7 @@ struct Changes {
     company: Option<Option<String>>,
     phone: Option<Option<String>>,
     locale: Option<helpdesk_types::Locale>,
+    refused_notifications: Option<Vec<Option<String>>>,
 }
 
 /// An optional text field: empty clears it.
@@ -81,6 +83,17 @@ fn diff(user: &User, body: &UpdateMe) -> (Changes, Vec<String>) {
     if let Some(l) = body.locale.filter(|l| *l != user.locale) {
         changes.locale = Some(l);
         fields.push("locale".to_owned());
+    }
+    if let Some(kinds) = &body.refused_notifications {
+        let mut refused: Vec<String> = kinds.iter().map(|k| k.as_str().to_owned()).collect();
+        refused.sort();
+        refused.dedup();
+        let mut current: Vec<String> = user.refused_notifications.iter().flatten().cloned().collect();
+        current.sort();
+        if refused != current {
+            changes.refused_notifications = Some(refused.into_iter().map(Some).collect());
+            fields.push("refused_notifications".to_owned());
+        }
     }
     (changes, fields)
 }
@@ -135,6 +148,21 @@ async fn update_me(
             }
             if let Some(address) = new_email {
                 verification::request_change(conn, &user, &address, &public_url)?;
+            }
+            if fields.iter().any(|f| f == "refused_notifications") {
+                // P12 objection: which kinds were refused is a privacy action.
+                let refused = user.refused_notifications.iter().flatten().cloned().collect::<Vec<_>>();
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        actor_id: Some(user.id),
+                        actor_name: "Account holder",
+                        action: "objection_changed",
+                        subject_id: Some(user.id),
+                        details: serde_json::json!({"refused": refused}),
+                        client_ip: None,
+                    },
+                )?;
             }
             Ok(repo::find(conn, old.id)?.unwrap_or(user))
         })
@@ -198,6 +226,54 @@ async fn change_password(
         })
     })
     .await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Delete your account (P12, erasure): your personal data is removed; tickets you opened stay
+/// only anonymized (their text removed, their files deleted), so counts and reports do not
+/// change. Needs your password, and a code when two-factor sign-in is on. You get a last
+/// confirmation email; every session ends.
+#[utoipa::path(
+    tag = "me",
+    request_body = EraseMe,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Erased; you are signed out."),
+        (status = 400, description = "`invalid_code`: the two-factor code is wrong.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password is wrong.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/me")]
+async fn erase_me(
+    me: AuthUser,
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<EraseMe>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    check_current_password(&state, &me, body.password.clone()).await?;
+    let (public_url, client) = (state.config.public_url.clone(), crate::auth::routes::client_address(&req, &state));
+    let keys = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            if me.user.two_factor_enabled_at.is_some()
+                && !crate::auth::two_factor::check_code(conn, me.id(), body.code.as_deref().unwrap_or_default(), true)?
+            {
+                return Err(ApiError::field("code", "is wrong or missing"));
+            }
+            // The audit row must not keep the name it erases.
+            let by = erasure::Eraser {
+                id: Some(me.id()),
+                name: "Account holder",
+                client_ip: Some(&client),
+                reason: "request",
+            };
+            erasure::erase(conn, &me.user, &by, &public_url)
+        })
+    })
+    .await?;
+    // The files go after the commit; a failure is logged and left to the sweep.
+    state.storage.delete_all(&keys).await;
     state.mail_wake.notify_one();
     Ok(HttpResponse::NoContent().finish())
 }

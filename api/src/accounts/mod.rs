@@ -3,9 +3,12 @@
 
 pub mod admin;
 pub mod admin_cli;
+pub mod erasure;
+pub mod inactivity;
 pub mod me;
 pub mod model;
 pub mod repo;
+pub mod restriction;
 pub mod verification;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -13,4 +16,5 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     me::routes(cfg);
     admin::routes(cfg);
+    restriction::routes(cfg);
 }

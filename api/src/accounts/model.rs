@@ -28,6 +28,8 @@ pub struct User {
     pub pending_email: Option<String>,
     pub requested_organization_id: Option<i64>,
     pub two_factor_enabled_at: Option<DateTime<Utc>>,
+    pub restricted_at: Option<DateTime<Utc>>,
+    pub refused_notifications: Vec<Option<String>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -65,6 +67,8 @@ impl From<User> for helpdesk_types::Account {
             email_verified: u.email_verified_at.is_some(),
             pending_email: u.pending_email,
             two_factor_enabled: u.two_factor_enabled_at.is_some(),
+            restricted: u.restricted_at.is_some(),
+            refused_notifications: u.refused_notifications.iter().flatten().filter_map(|k| k.parse().ok()).collect(),
         }
     }
 }

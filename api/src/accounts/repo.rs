@@ -95,9 +95,11 @@ pub fn set_password(conn: &mut PgConnection, user_id: i64, hash: &str) -> QueryR
         .execute(conn)
 }
 
-/// Records activity (sign-in, refresh) for the inactivity rules of P2.
+/// Records activity (sign-in, refresh) for the inactivity rules of P2; a warning no longer holds.
 pub fn mark_active(conn: &mut PgConnection, user_id: i64) -> QueryResult<usize> {
-    diesel::update(users::table.find(user_id)).set(users::last_active_at.eq(Utc::now())).execute(conn)
+    diesel::update(users::table.find(user_id))
+        .set((users::last_active_at.eq(Utc::now()), users::inactivity_warned_at.eq(None::<chrono::DateTime<Utc>>)))
+        .execute(conn)
 }
 
 /// Customers whose phone number has the same digits, or the same last nine digits (so
@@ -172,4 +174,27 @@ pub fn pending_members(conn: &mut PgConnection, organization_id: i64) -> QueryRe
         .select(User::as_select())
         .order(users::id)
         .load(conn)
+}
+
+/// Erasure (P12): the account keeps its id (tickets and events point to it) and its role, and
+/// loses everything personal.
+pub fn anonymize(conn: &mut PgConnection, user_id: i64, label: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::full_name.eq(label),
+            users::email.eq(format!("deleted-{user_id}@erased.invalid")),
+            users::username.eq(format!("deleted-{user_id}")),
+            users::company.eq(None::<String>),
+            users::phone.eq(None::<String>),
+            users::password_hash.eq(None::<String>),
+            users::active.eq(false),
+            users::organization_id.eq(None::<i64>),
+            users::requested_organization_id.eq(None::<i64>),
+            users::pending_email.eq(None::<String>),
+            users::email_verified_at.eq(None::<chrono::DateTime<Utc>>),
+            users::two_factor_enabled_at.eq(None::<chrono::DateTime<Utc>>),
+            users::inactivity_warned_at.eq(None::<chrono::DateTime<Utc>>),
+            users::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
 }

@@ -76,3 +76,16 @@ pub fn keys_of_ticket(conn: &mut PgConnection, ticket_id: i64) -> QueryResult<Ve
 pub fn all_keys(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
     attachments::table.select(attachments::object_key).load(conn)
 }
+
+/// Erasure (P12): the files a person uploaded, and every file on the tickets they requested,
+/// are deleted; returns the object keys to delete from storage after the commit.
+pub fn delete_of_person(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<String>> {
+    use crate::db::schema::tickets;
+    let their_tickets = tickets::table.filter(tickets::requester_id.eq(user_id)).select(tickets::id);
+    diesel::delete(
+        attachments::table
+            .filter(attachments::uploaded_by.eq(user_id).or(attachments::ticket_id.eq_any(their_tickets))),
+    )
+    .returning(attachments::object_key)
+    .get_results(conn)
+}

@@ -38,6 +38,8 @@ async fn open_ticket(state: &AppState, user: AuthUser, id: i64) -> Result<(Viewe
         let viewer = Viewer::load(conn, &user)?;
         let ticket = tickets::find_visible(conn, &viewer, id, false)?;
         policy::ensure_open(&ticket)?;
+        policy::ensure_not_restricted(&viewer)?;
+        policy::ensure_requester_not_restricted(tickets::requester_restricted(conn, &ticket)?)?;
         let used = repo::bytes_uploaded_since(conn, viewer.user_id, Utc::now() - chrono::Duration::hours(24))?;
         let left = quota.saturating_sub(u64::try_from(used).unwrap_or(0));
         if left == 0 {

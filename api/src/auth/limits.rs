@@ -64,3 +64,8 @@ pub fn take(conn: &mut PgConnection, kind: Kind, key: &str, limit: u32) -> Query
 pub fn delete_older_than(conn: &mut PgConnection, cutoff: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(rate_events::table.filter(rate_events::at.lt(cutoff))).execute(conn)
 }
+
+/// Erasure (P12): forgets the events counted under the person's keys.
+pub fn forget_keys(conn: &mut PgConnection, keys: &[String]) -> QueryResult<usize> {
+    diesel::delete(rate_events::table.filter(rate_events::key.eq_any(keys))).execute(conn)
+}

@@ -133,3 +133,8 @@ pub fn revoke_password_links(conn: &mut PgConnection, user_id: i64) -> QueryResu
 pub fn delete_expired(conn: &mut PgConnection) -> QueryResult<usize> {
     diesel::delete(password_tokens::table.filter(password_tokens::expires_at.lt(Utc::now()))).execute(conn)
 }
+
+/// Erasure (P12): every link of the account goes.
+pub fn delete_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(password_tokens::table.filter(password_tokens::user_id.eq(user_id))).execute(conn)
+}

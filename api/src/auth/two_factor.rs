@@ -48,7 +48,7 @@ fn secret_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Option<(Strin
 }
 
 /// Checks a code from the app (once per step) or, with `recovery`, an unused recovery code.
-fn check_code(conn: &mut PgConnection, user_id: i64, code: &str, recovery: bool) -> Result<bool, ApiError> {
+pub fn check_code(conn: &mut PgConnection, user_id: i64, code: &str, recovery: bool) -> Result<bool, ApiError> {
     let Some((secret, last_step)) = secret_of(conn, user_id)? else { return Ok(false) };
     let key = totp::base32_decode(&secret).unwrap_or_default();
     if let Some(step) = totp::matching_step(&key, code, Utc::now().timestamp(), last_step) {
@@ -75,7 +75,7 @@ fn set_enabled(conn: &mut PgConnection, user_id: i64, on: bool) -> QueryResult<u
 }
 
 /// Turns the second factor off and forgets its secret and recovery codes.
-fn remove(conn: &mut PgConnection, user_id: i64) -> QueryResult<()> {
+pub fn remove(conn: &mut PgConnection, user_id: i64) -> QueryResult<()> {
     diesel::delete(two_factor::table.find(user_id)).execute(conn)?;
     diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id))).execute(conn)?;
     set_enabled(conn, user_id, false)?;

@@ -28,11 +28,12 @@ pub struct CategoryRow {
     pub name: String,
     pub description: String,
     pub active: bool,
+    pub retention_days: Option<i32>,
 }
 
 impl From<CategoryRow> for Category {
     fn from(r: CategoryRow) -> Self {
-        Self { id: r.id, name: r.name, description: r.description, active: r.active }
+        Self { id: r.id, name: r.name, description: r.description, active: r.active, retention_days: r.retention_days }
     }
 }
 
@@ -87,6 +88,7 @@ pub async fn create_category(
                 categories::name.eq(name),
                 categories::description.eq(body.description.unwrap_or_default()),
                 categories::active.eq(body.active.unwrap_or(true)),
+                categories::retention_days.eq(body.retention_days.flatten()),
             ))
             .returning(CategoryRow::as_returning())
             .get_result(conn)
@@ -128,6 +130,7 @@ pub async fn update_category(
                 categories::name.eq(body.name.map(|n| n.trim().to_owned()).unwrap_or(current.name)),
                 categories::description.eq(body.description.unwrap_or(current.description)),
                 categories::active.eq(body.active.unwrap_or(current.active)),
+                categories::retention_days.eq(body.retention_days.unwrap_or(current.retention_days)),
                 categories::updated_at.eq(Utc::now()),
             ))
             .returning(CategoryRow::as_returning())

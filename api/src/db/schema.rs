@@ -23,6 +23,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Int8>,
+        actor_name -> Text,
+        action -> Text,
+        subject_id -> Nullable<Int8>,
+        details -> Jsonb,
+        client_ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Int8,
         name -> Text,
@@ -30,6 +43,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        retention_days -> Nullable<Int4>,
     }
 }
 
@@ -65,6 +79,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        forget_after_send -> Bool,
     }
 }
 
@@ -195,6 +210,7 @@ diesel::table! {
         queue_rank -> Nullable<Int2>,
         next_due_at -> Nullable<Timestamptz>,
         search -> Nullable<Tsvector>,
+        legal_hold -> Bool,
     }
 }
 
@@ -228,6 +244,9 @@ diesel::table! {
         pending_email -> Nullable<Text>,
         requested_organization_id -> Nullable<Int8>,
         two_factor_enabled_at -> Nullable<Timestamptz>,
+        inactivity_warned_at -> Nullable<Timestamptz>,
+        restricted_at -> Nullable<Timestamptz>,
+        refused_notifications -> Array<Nullable<Text>>,
     }
 }
 
@@ -250,6 +269,7 @@ diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     attachments,
+    audit_log,
     categories,
     comments,
     emails,

@@ -29,8 +29,32 @@ pub struct EmailRow {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-/// Queues an email in the caller's transaction.
+/// Queues an email in the caller's transaction, unless the recipient's account is restricted
+/// (P12: only the notice of the restriction itself goes out) or refused this kind of email
+/// (objection). `None` when it is not sent.
 pub fn enqueue(
+    conn: &mut PgConnection,
+    recipient: &str,
+    locale: Locale,
+    message: &Message,
+    public_url: &str,
+) -> QueryResult<Option<i64>> {
+    use crate::db::schema::users;
+    let account: Option<(bool, Vec<Option<String>>)> = users::table
+        .filter(users::email.eq(recipient))
+        .select((users::restricted_at.is_not_null(), users::refused_notifications))
+        .first(conn)
+        .optional()?;
+    if let Some((restricted, refused)) = account {
+        let refused_kind = message.kind().is_some_and(|k| refused.iter().flatten().any(|r| r == k.as_str()));
+        if (restricted && !message.reaches_restricted()) || refused_kind {
+            return Ok(None);
+        }
+    }
+    insert(conn, recipient, locale, message, public_url).map(Some)
+}
+
+fn insert(
     conn: &mut PgConnection,
     recipient: &str,
     locale: Locale,
@@ -63,6 +87,36 @@ pub fn claim_due(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<EmailRo
         .load(conn)
 }
 
+/// Queues the last email to an address that is being erased: its log row is deleted once it
+/// was sent (or given up), so nothing of the address stays.
+pub fn enqueue_and_forget(
+    conn: &mut PgConnection,
+    recipient: &str,
+    locale: Locale,
+    message: &Message,
+    public_url: &str,
+) -> QueryResult<i64> {
+    let id = insert(conn, recipient, locale, message, public_url)?;
+    diesel::update(emails::table.find(id)).set(emails::forget_after_send.eq(true)).execute(conn)?;
+    Ok(id)
+}
+
+/// Deletes the log of every email to `recipient` but `keep` (erasure, P12).
+pub fn forget_recipient(conn: &mut PgConnection, recipient: &str, keep: i64) -> QueryResult<usize> {
+    diesel::delete(emails::table.filter(emails::recipient.eq(recipient)).filter(emails::id.ne(keep))).execute(conn)
+}
+
+/// Deletes the rows of finished emails that were to be forgotten once sent.
+fn forget_finished(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        emails::table
+            .find(id)
+            .filter(emails::forget_after_send.eq(true))
+            .filter(emails::status.ne(EmailStatus::Pending)),
+    )
+    .execute(conn)
+}
+
 /// Sent: the bodies are dropped (they may hold single-use links); the log entry stays.
 pub fn mark_sent(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
     let now = Utc::now();
@@ -75,7 +129,8 @@ pub fn mark_sent(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
             emails::text_body.eq(None::<String>),
             emails::html_body.eq(None::<String>),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    forget_finished(conn, id)
 }
 
 /// A failed attempt: retried with exponential backoff, or given up after [`MAX_ATTEMPTS`].
@@ -93,7 +148,8 @@ pub fn mark_failed(conn: &mut PgConnection, email: &EmailRow, error: &str) -> Qu
                 emails::text_body.eq(None::<String>),
                 emails::html_body.eq(None::<String>),
             ))
-            .execute(conn);
+            .execute(conn)
+            .and_then(|_| forget_finished(conn, email.id));
     }
     let delay = chrono::Duration::seconds((5_i64 << (attempts - 1).clamp(0, 20)).min(3600));
     diesel::update(emails::table.find(email.id))

@@ -1,7 +1,7 @@
 //! Email templates: plain text and HTML, English and German, chosen by the recipient's locale.
 //! Every link is built from `HELPDESK_PUBLIC_URL`.
 
-use helpdesk_types::Locale;
+use helpdesk_types::{Locale, accounts::NotificationKind};
 
 /// What an email says; the variant is the template.
 #[derive(Debug, Clone)]
@@ -21,6 +21,20 @@ pub enum Message {
     EmailChangeRequested {
         name: String,
         new_email: String,
+    },
+    /// Processing of the account was restricted, or the restriction lifted (P12).
+    RestrictionChanged {
+        name: String,
+        restricted: bool,
+    },
+    /// The last email to an erased account (P12).
+    AccountErased {
+        name: String,
+    },
+    /// The account has not been used for long and will be erased (P2).
+    InactivityWarning {
+        name: String,
+        days_left: u32,
     },
     /// An admin turned the account's two-factor sign-in off.
     TwoFactorReset {
@@ -116,6 +130,8 @@ fn field_labels(fields: &[String], de: bool) -> String {
             ("phone", true) => "Telefonnummer",
             ("locale", false) => "language",
             ("locale", true) => "Sprache",
+            ("refused_notifications", false) => "email preferences",
+            ("refused_notifications", true) => "E-Mail-Einstellungen",
             (other, _) => other,
         })
         .collect::<Vec<_>>()
@@ -150,6 +166,23 @@ fn assemble(template: &'static str, subject: String, blocks: Vec<Block>) -> Rend
 }
 
 impl Message {
+    /// The kind of non-essential email this is, which the recipient may refuse; `None` for the
+    /// essential ones (account and security).
+    pub fn kind(&self) -> Option<NotificationKind> {
+        match self {
+            Self::TicketCreated { .. } => Some(NotificationKind::TicketConfirmations),
+            Self::TicketStatusChanged { .. } => Some(NotificationKind::StatusUpdates),
+            Self::TicketReply { .. } => Some(NotificationKind::Replies),
+            _ => None,
+        }
+    }
+
+    /// Whether it goes out to an account whose processing is restricted: only the notice of the
+    /// restriction itself, and the erasure confirmation.
+    pub fn reaches_restricted(&self) -> bool {
+        matches!(self, Self::RestrictionChanged { .. } | Self::AccountErased { .. })
+    }
+
     pub fn template(&self) -> &'static str {
         match self {
             Self::Welcome { .. } => "welcome",
@@ -157,6 +190,9 @@ impl Message {
             Self::EmailChangeRequested { .. } => "email_change_requested",
             Self::RegistrationAttempt { .. } => "registration_attempt",
             Self::TwoFactorReset { .. } => "two_factor_reset",
+            Self::AccountErased { .. } => "account_erased",
+            Self::RestrictionChanged { .. } => "restriction_changed",
+            Self::InactivityWarning { .. } => "inactivity_warning",
             Self::PasswordReset { .. } => "password_reset",
             Self::PasswordChanged { .. } => "password_changed",
             Self::Invitation { .. } => "invitation",
@@ -249,6 +285,57 @@ impl Message {
                         "If this was not you, please change your password right away:".to_owned()
                     }),
                     Link(format!("{public_url}/forgot-password")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::RestrictionChanged { name, restricted } => (
+                match (restricted, de) {
+                    (true, true) => "Verarbeitung Ihrer Daten eingeschränkt".to_owned(),
+                    (true, false) => "Processing of your data is restricted".to_owned(),
+                    (false, true) => "Einschränkung aufgehoben".to_owned(),
+                    (false, false) => "Restriction lifted".to_owned(),
+                },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(match (restricted, de) {
+                        (true, true) => "die Verarbeitung Ihrer Daten ist eingeschränkt: Wir speichern sie, verarbeiten sie aber nicht weiter. Sie erhalten keine E-Mails mehr, und neue Tickets oder Antworten sind nicht möglich, bis ein Administrator die Einschränkung aufhebt.".to_owned(),
+                        (true, false) => "processing of your data is restricted: we keep it but do not process it further. You receive no more emails, and new tickets or replies are not possible until an administrator lifts the restriction.".to_owned(),
+                        (false, true) => "die Einschränkung der Verarbeitung Ihrer Daten wurde aufgehoben.".to_owned(),
+                        (false, false) => "the restriction of processing of your data was lifted.".to_owned(),
+                    }),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::AccountErased { name } => (
+                if de { "Ihr Konto wurde gelöscht".to_owned() } else { "Your account was deleted".to_owned() },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        "Ihr Helpdesk-Konto und Ihre personenbezogenen Daten wurden gelöscht. Tickets bleiben nur anonymisiert erhalten, soweit Aufbewahrungspflichten es verlangen. Dies ist die letzte E-Mail an diese Adresse.".to_owned()
+                    } else {
+                        "your helpdesk account and your personal data were deleted. Tickets are kept only anonymized, where retention rules require it. This is the last email to this address.".to_owned()
+                    }),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::InactivityWarning { name, days_left } => (
+                if de {
+                    "Ihr Konto wird bald gelöscht".to_owned()
+                } else {
+                    "Your account will be deleted soon".to_owned()
+                },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!(
+                            "Sie haben Ihr Helpdesk-Konto lange nicht genutzt. Wenn Sie sich nicht innerhalb von {days_left} Tagen anmelden, löschen wir es mit Ihren personenbezogenen Daten. Melden Sie sich an, um es zu behalten:"
+                        )
+                    } else {
+                        format!(
+                            "you have not used your helpdesk account for a long time. Unless you sign in within {days_left} days, we delete it with your personal data. Sign in to keep it:"
+                        )
+                    }),
+                    Link(format!("{public_url}/login")),
                     Para(sign.to_owned()),
                 ],
             ),

@@ -13,6 +13,7 @@ use crate::{
     config::Policies,
     db,
     email::{outbox, transport::Mailer, worker},
+    error::ApiError,
     state::AppState,
     tickets,
 };
@@ -35,9 +36,28 @@ async fn cleanup_loop(state: web::Data<AppState>) {
     let mut ticker = tokio::time::interval(CLEANUP_EVERY);
     loop {
         ticker.tick().await;
-        let policies = state.config.policies.clone();
-        match db::run(&state.pool, move |conn| Ok(conn.transaction(|conn| cleanup(conn, &policies))?)).await {
-            Ok(Some(c)) => tracing::debug!(?c, "clean-up done"),
+        let (policies, public_url) = (state.config.policies.clone(), state.config.public_url.clone());
+        match db::run(&state.pool, move |conn| conn.transaction(|conn| cleanup(conn, &policies, &public_url))).await {
+            Ok(Some(c)) => {
+                if let Some(dir) = state.config.log_dir.clone() {
+                    let days = state.config.policies.request_log_retention_days;
+                    match db::blocking(move || {
+                        Ok(crate::request_logs::delete_expired(&dir, days).map_err(anyhow::Error::from)?)
+                    })
+                    .await
+                    {
+                        Ok(n) if n > 0 => tracing::info!(files = n, "old request logs deleted"),
+                        Ok(_) => {}
+                        Err(err) => tracing::warn!(error = %format!("{err:#}"), "request logs not cleaned"),
+                    }
+                }
+                // Files of erased accounts go after the commit; failures are left to the sweep.
+                state.storage.delete_all(&c.object_keys).await;
+                if c.inactive_accounts_warned + c.inactive_accounts_erased > 0 {
+                    state.mail_wake.notify_one();
+                }
+                tracing::debug!(?c, "clean-up done");
+            }
             Ok(None) => tracing::debug!("clean-up runs on another instance"),
             Err(err) => tracing::warn!(error = %format!("{err:#}"), "clean-up failed"),
         }
@@ -89,18 +109,38 @@ pub struct Cleaned {
     pub emails: usize,
     pub tickets_closed: usize,
     pub rate_events: usize,
+    pub audit_entries: usize,
+    /// Closed tickets past their category's retention (P4, P15).
+    pub tickets_deleted: usize,
+    pub inactive_accounts_warned: usize,
+    pub inactive_accounts_erased: usize,
+    pub inactive_staff_reported: usize,
+    /// Objects of erased accounts, deleted from storage after the commit.
+    pub object_keys: Vec<String>,
 }
 
 /// Deletes what the retention rules say must go: failed logins after their window (P8), ended
 /// sessions, expired password links, and the email log after its retention period (P7); closes
 /// and archives tickets resolved long enough ago (P4).
 /// Runs inside the caller's transaction; `None` when another instance holds the lock.
-pub fn cleanup(conn: &mut PgConnection, policies: &Policies) -> diesel::QueryResult<Option<Cleaned>> {
+pub fn cleanup(conn: &mut PgConnection, policies: &Policies, public_url: &str) -> Result<Option<Cleaned>, ApiError> {
     if !try_lock(conn, CLEANUP_LOCK)? {
         return Ok(None);
     }
     let now = Utc::now();
+    let mut inactivity = crate::accounts::inactivity::enforce(conn, policies, public_url)?;
+    let (tickets_deleted, ticket_keys) = tickets::retention::purge_expired(conn)?;
+    inactivity.object_keys.extend(ticket_keys);
     Ok(Some(Cleaned {
+        tickets_deleted,
+        inactive_accounts_warned: inactivity.warned,
+        inactive_accounts_erased: inactivity.erased,
+        inactive_staff_reported: inactivity.staff_reported,
+        object_keys: inactivity.object_keys,
+        audit_entries: crate::audit::repo::delete_older_than(
+            conn,
+            now - chrono::Duration::days(policies.audit_log_retention_days.into()),
+        )?,
         login_failures: login_failures::delete_older_than(conn, now - policies.login_failure_window)?,
         sessions: sessions::delete_ended(conn, policies)?,
         password_tokens: password_tokens::delete_expired(conn)?,

@@ -33,6 +33,21 @@ pub fn apply(
     if let Some(a) = update.assignee_id.filter(|a| *a != t.assignee_id) {
         assignee(conn, viewer, t, a)?;
     }
+    if let Some(hold) = update.legal_hold.filter(|h| *h != t.legal_hold) {
+        events::record(conn, t.id, &viewer.actor(), Change::LegalHold(hold))?;
+        crate::audit::record(
+            conn,
+            &crate::audit::Entry {
+                actor_id: Some(viewer.user_id),
+                actor_name: &viewer.name,
+                action: if hold { "legal_hold_set" } else { "legal_hold_cleared" },
+                subject_id: Some(t.requester_id),
+                details: serde_json::json!({"ticket_id": t.id}),
+                client_ip: None,
+            },
+        )?;
+        t.legal_hold = hold;
+    }
     if let Some(s) = update.subject.map(|s| s.trim().to_owned()).filter(|s| *s != t.subject) {
         events::record(conn, t.id, &viewer.actor(), Change::Subject(&t.subject, &s))?;
         t.subject = s;

@@ -85,6 +85,8 @@ pub async fn create_comment(
             let mut ticket = repo::find_visible(conn, &viewer, id, true)?;
             policy::ensure_may_write(&viewer, internal)?;
             policy::ensure_open(&ticket)?;
+            policy::ensure_not_restricted(&viewer)?;
+            policy::ensure_requester_not_restricted(repo::requester_restricted(conn, &ticket)?)?;
             let comment = repo::insert_comment(
                 conn,
                 &NewComment {

@@ -26,6 +26,7 @@ pub enum Change<'a> {
     Category(Option<&'a str>, Option<&'a str>),
     Assignee(Option<&'a str>, Option<&'a str>),
     Subject(&'a str, &'a str),
+    LegalHold(bool),
     /// `internal`: the comment is an internal note, so the event is staff-only too.
     CommentAdded {
         internal: bool,
@@ -50,6 +51,7 @@ impl<'a> Change<'a> {
             Change::Category(a, b) => ("category_changed", a, b, false),
             Change::Assignee(a, b) => ("assignee_changed", a, b, false),
             Change::Subject(a, b) => ("subject_changed", Some(a), Some(b), false),
+            Change::LegalHold(on) => ("legal_hold_changed", None, Some(if on { "on" } else { "off" }), false),
             Change::CommentAdded { internal } => ("comment_added", None, None, internal),
             Change::AttachmentAdded { filename, internal } => ("attachment_added", None, Some(filename), internal),
             Change::AttachmentRemoved { filename, internal } => ("attachment_removed", Some(filename), None, internal),
@@ -83,4 +85,21 @@ pub fn record_all(conn: &mut PgConnection, actor: &Actor<'_>, changes: &[(i64, C
         return Ok(0);
     }
     diesel::insert_into(ticket_events::table).values(rows).execute(conn)
+}
+
+/// Erasure (P12): the person's events keep what changed but name them `label`; on the tickets
+/// they requested, values that may hold their words (subjects, file names) are cleared.
+pub fn anonymize_person(conn: &mut PgConnection, user_id: i64, label: &str) -> QueryResult<usize> {
+    use crate::db::schema::tickets;
+    diesel::update(ticket_events::table.filter(ticket_events::actor_id.eq(user_id)))
+        .set(ticket_events::actor_name.eq(label))
+        .execute(conn)?;
+    let their_tickets = tickets::table.filter(tickets::requester_id.eq(user_id)).select(tickets::id);
+    diesel::update(
+        ticket_events::table
+            .filter(ticket_events::ticket_id.eq_any(their_tickets))
+            .filter(ticket_events::kind.eq_any(["subject_changed", "attachment_added", "attachment_removed"])),
+    )
+    .set((ticket_events::from_value.eq(None::<String>), ticket_events::to_value.eq(None::<String>)))
+    .execute(conn)
 }

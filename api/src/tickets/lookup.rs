@@ -51,6 +51,7 @@ pub async fn lookup(
             let open_tickets = repo::active_count_of_requester(conn, person.id)?;
             out.push(CustomerMatch {
                 person: PersonRef {
+                    restricted: person.restricted_at.is_some(),
                     id: person.id,
                     full_name: person.full_name,
                     email: person.email,

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod policy;
 pub mod present;
 pub mod repo;
+pub mod retention;
 pub mod routes;
 pub mod seek;
 pub mod workflow;

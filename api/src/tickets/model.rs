@@ -35,6 +35,7 @@ pub struct TicketRow {
     pub priority_rank: Option<i16>,
     pub queue_rank: Option<i16>,
     pub next_due_at: Option<DateTime<Utc>>,
+    pub legal_hold: bool,
 }
 
 #[derive(Debug, Insertable)]

@@ -43,6 +43,8 @@ pub struct Viewer {
     pub staff: bool,
     /// The organization whose tickets a customer may see (when it shares tickets).
     pub shared_organization: Option<i64>,
+    /// The viewer's own account is restricted (P12).
+    pub restricted: bool,
 }
 
 impl Viewer {
@@ -63,6 +65,7 @@ impl Viewer {
             email: user.user.email.clone(),
             staff: user.is_staff(),
             shared_organization,
+            restricted: user.user.restricted_at.is_some(),
         })
     }
 
@@ -112,6 +115,31 @@ pub fn visible_internal(viewer: &Viewer) -> &'static [bool] {
 pub fn ensure_may_write(viewer: &Viewer, internal: bool) -> Result<(), ApiError> {
     if internal && !sees_internal(viewer) {
         return Err(ApiError::Forbidden("Only support staff can write internal notes.".into()));
+    }
+    Ok(())
+}
+
+/// A restricted account (P12) adds nothing: no tickets, comments or files.
+pub fn ensure_not_restricted(viewer: &Viewer) -> Result<(), ApiError> {
+    if viewer.restricted {
+        return Err(ApiError::Client {
+            status: actix_web::http::StatusCode::FORBIDDEN,
+            code: ProblemCode::AccountRestricted,
+            title: "Account restricted",
+            detail: "Processing of your data is restricted; new tickets, replies and files are not possible until an administrator lifts it.".into(),
+            extensions: Default::default(),
+        });
+    }
+    Ok(())
+}
+
+/// The tickets of a person who restricted processing (P12) are frozen for everyone.
+pub fn ensure_requester_not_restricted(requester_restricted: bool) -> Result<(), ApiError> {
+    if requester_restricted {
+        return Err(ApiError::conflict(
+            ProblemCode::RequesterRestricted,
+            "The requester restricted processing of their data; the ticket cannot be changed.",
+        ));
     }
     Ok(())
 }

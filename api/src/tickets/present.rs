@@ -21,10 +21,10 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
 
     let people: HashMap<i64, PersonRef> = users::table
         .filter(users::id.eq_any(&person_ids))
-        .select((users::id, users::full_name, users::email, users::phone))
-        .load::<(i64, String, String, Option<String>)>(conn)?
+        .select((users::id, users::full_name, users::email, users::phone, users::restricted_at.is_not_null()))
+        .load::<(i64, String, String, Option<String>, bool)>(conn)?
         .into_iter()
-        .map(|(id, full_name, email, phone)| (id, PersonRef { id, full_name, email, phone }))
+        .map(|(id, full_name, email, phone, restricted)| (id, PersonRef { id, full_name, email, phone, restricted }))
         .collect();
     let orgs: HashMap<i64, OrganizationRef> = organizations::table
         .filter(organizations::id.eq_any(&org_ids))
@@ -57,6 +57,7 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
                 full_name: String::new(),
                 email: String::new(),
                 phone: None,
+                restricted: false,
             });
             Ticket {
                 id: t.id,
@@ -78,6 +79,7 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
                 resolved_at: t.resolved_at,
                 closed_at: t.closed_at,
                 archived: t.archived,
+                legal_hold: t.legal_hold,
                 sla: Sla {
                     first_response_due_at: t.first_response_due_at,
                     resolution_due_at: t.resolution_due_at,

@@ -62,6 +62,7 @@ pub fn save(conn: &mut PgConnection, t: &TicketRow) -> QueryResult<TicketRow> {
             tickets::closed_at.eq(t.closed_at),
             tickets::first_response_due_at.eq(t.first_response_due_at),
             tickets::resolution_due_at.eq(t.resolution_due_at),
+            tickets::legal_hold.eq(t.legal_hold),
             tickets::updated_at.eq(Utc::now()),
         ))
         .returning(TicketRow::as_returning())
@@ -332,4 +333,42 @@ pub fn events(
         .order(ticket_events::id)
         .limit(limit + 1)
         .load(conn)
+}
+
+/// What stands where erased text was.
+pub const ERASED: &str = "[deleted]";
+
+/// Erasure (P12): the tickets a person requested keep their numbers, statuses, timestamps and
+/// SLA figures (so reports do not change) but lose their text; the person's comments lose
+/// their text and author. Staff comments keep their text under `author_label`.
+pub fn anonymize_person(
+    conn: &mut PgConnection,
+    user_id: i64,
+    staff: bool,
+    author_label: &str,
+) -> QueryResult<(usize, usize)> {
+    let tickets = if staff {
+        0
+    } else {
+        diesel::update(tickets::table.filter(tickets::requester_id.eq(user_id)))
+            .set((tickets::subject.eq(ERASED), tickets::description.eq(ERASED)))
+            .execute(conn)?
+    };
+    let mine = comments::table.filter(comments::author_id.eq(user_id));
+    let comments = if staff {
+        diesel::update(mine)
+            .set((comments::author_name.eq(author_label), comments::author_email.eq("")))
+            .execute(conn)?
+    } else {
+        diesel::update(mine)
+            .set((comments::author_name.eq(author_label), comments::author_email.eq(""), comments::body.eq(ERASED)))
+            .execute(conn)?
+    };
+    Ok((tickets, comments))
+}
+
+/// Whether the ticket's requester restricted processing of their data (P12).
+pub fn requester_restricted(conn: &mut PgConnection, t: &TicketRow) -> QueryResult<bool> {
+    use crate::db::schema::users;
+    users::table.find(t.requester_id).select(users::restricted_at.is_not_null()).first(conn)
 }

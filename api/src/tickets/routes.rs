@@ -53,7 +53,9 @@ pub async fn create_ticket(
     let ticket = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
+            policy::ensure_not_restricted(&viewer)?;
             let requester = requester(conn, &user, body.requester_id)?;
+            policy::ensure_requester_not_restricted(requester.restricted_at.is_some())?;
             if let Some(category) = body.category_id {
                 changes::chosen_category(conn, category, viewer.staff)?;
             }
@@ -192,6 +194,7 @@ pub async fn update_ticket(
             policy::ensure_may_update(&viewer, &body)?;
             let before = repo::find_visible(conn, &viewer, id, true)?;
             policy::ensure_open(&before)?;
+            policy::ensure_requester_not_restricted(repo::requester_restricted(conn, &before)?)?;
             let mut ticket: TicketRow = before.clone();
             changes::apply(conn, &viewer, &mut ticket, body)?;
             let saved = repo::save(conn, &ticket)?;

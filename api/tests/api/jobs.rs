@@ -41,7 +41,7 @@ fn failed_logins_are_deleted_after_an_hour_and_the_email_log_after_30_days() {
     .execute(&mut conn)
     .unwrap();
 
-    let cleaned = cleanup(&mut conn, &policies()).unwrap().expect("the lock is free");
+    let cleaned = cleanup(&mut conn, &policies(), "http://h").unwrap().expect("the lock is free");
     assert_eq!((cleaned.login_failures, cleaned.emails), (1, 1));
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM login_failures WHERE client_ip = '10.0.0.2'"), 1);
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM emails WHERE recipient = 'new@example.com'"), 1);
@@ -61,7 +61,7 @@ fn resolved_tickets_are_closed_and_archived_after_30_days() {
          FROM (VALUES ('old', interval '31 days'), ('recent', interval '29 days')) v(s, d)",
     )
     .unwrap();
-    let cleaned = cleanup(&mut conn, &policies()).unwrap().unwrap();
+    let cleaned = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
     assert_eq!(cleaned.tickets_closed, 1);
     assert_eq!(
         count(
@@ -84,4 +84,82 @@ fn resolved_tickets_are_closed_and_archived_after_30_days() {
         ),
         1
     );
+}
+
+/// P2: an account unused for almost two years is warned; after the warning period it is
+/// erased; signing in would have reset the clock; staff are reported, never erased.
+#[test]
+fn inactive_accounts_are_warned_then_erased_and_staff_only_reported() {
+    let db = TestDb::create();
+    let mut conn = db.connect();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "INSERT INTO users (email, username, full_name, role, last_active_at) VALUES
+           ('old@example.com', 'old', 'Old Customer', 'customer', now() - interval '710 days'),
+           ('fresh@example.com', 'fresh', 'Fresh Customer', 'customer', now() - interval '10 days'),
+           ('agent@example.com', 'agent', 'Old Agent', 'agent', now() - interval '800 days')",
+    )
+    .unwrap();
+    let cleaned = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
+    assert_eq!((cleaned.inactive_accounts_warned, cleaned.inactive_accounts_erased), (1, 0));
+    assert_eq!(cleaned.inactive_staff_reported, 1);
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM emails WHERE recipient = 'old@example.com' AND template = 'inactivity_warning'"
+        ),
+        1
+    );
+    // Time travel: two years without sign-in, the warning a month old.
+    diesel::sql_query(
+        "UPDATE users SET last_active_at = now() - interval '731 days', inactivity_warned_at = now() - interval '31 days' WHERE username = 'old'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let cleaned = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
+    assert_eq!(cleaned.inactive_accounts_erased, 1);
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM users WHERE full_name = 'Old Customer' OR email = 'old@example.com'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM users WHERE full_name = 'Old Agent'"),
+        1,
+        "staff are never erased"
+    );
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM users WHERE full_name = 'Fresh Customer'"), 1);
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM audit_log WHERE action = 'erasure' AND actor_name = 'Helpdesk'"),
+        1
+    );
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM audit_log WHERE action = 'inactive_staff_reported'"), 1);
+}
+
+/// Per-category retention: closed tickets past their category's period are deleted, unless on
+/// legal hold; recent ones, and those of categories without a period, stay.
+#[test]
+fn closed_tickets_past_their_categorys_retention_are_deleted_unless_held() {
+    let db = TestDb::create();
+    let mut conn = db.connect();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "INSERT INTO users (email, username, full_name) VALUES ('c@example.com', 'c', 'C');
+         INSERT INTO categories (name, retention_days) VALUES ('Trivial', 365), ('Billing', NULL);
+         INSERT INTO tickets (subject, description, status, channel, requester_id, category_id, closed_at, resolved_at, legal_hold,
+                              first_response_due_at, resolution_due_at)
+         SELECT s, 'x', 'closed', 'web', (SELECT id FROM users), (SELECT id FROM categories WHERE name = c), now() - d, now() - d, h, now(), now()
+         FROM (VALUES ('expired', 'Trivial', interval '400 days', FALSE),
+                      ('held', 'Trivial', interval '400 days', TRUE),
+                      ('recent', 'Trivial', interval '100 days', FALSE),
+                      ('billing', 'Billing', interval '4000 days', FALSE)) v(s, c, d, h);",
+    )
+    .unwrap();
+    let cleaned = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
+    assert_eq!(cleaned.tickets_deleted, 1);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM tickets WHERE subject = 'expired'"), 0);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM tickets WHERE subject IN ('held', 'recent', 'billing')"), 3);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM audit_log WHERE action = 'retention_deletion'"), 1);
 }

@@ -28,6 +28,20 @@ impl Role {
 }
 
 crate::text_enum! {
+    /// Kinds of non-essential email a person may refuse (P12, objection). Account and security
+    /// mails (sign-up, address and password links, changed data, erasure) are essential and
+    /// always sent.
+    pub enum NotificationKind {
+        /// "We received your ticket".
+        TicketConfirmations = "ticket_confirmations",
+        /// A ticket's status changed.
+        StatusUpdates = "status_updates",
+        /// A public reply on a ticket.
+        Replies = "replies",
+    }
+}
+
+crate::text_enum! {
     /// Language of emails and of the web UI.
     pub enum Locale {
         En = "en",
@@ -43,7 +57,7 @@ crate::text_enum! {
     "company": "Example GmbH", "phone": "+49 30 123456", "role": "customer", "locale": "de",
     "active": true, "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z",
     "last_active_at": "2026-11-22T10:00:00Z", "organization_id": 3, "email_verified": true,
-    "pending_email": null, "two_factor_enabled": false
+    "pending_email": null, "two_factor_enabled": false, "restricted": false, "refused_notifications": []
 })))]
 pub struct Account {
     pub id: i64,
@@ -68,6 +82,11 @@ pub struct Account {
     pub pending_email: Option<String>,
     /// Whether signing in needs a code from an authenticator app (TOTP).
     pub two_factor_enabled: bool,
+    /// Processing is restricted (P12): data kept, but no mail, no new tickets or comments, and
+    /// staff cannot change the person's tickets, until an admin lifts it.
+    pub restricted: bool,
+    /// The non-essential emails the person refused (P12, objection).
+    pub refused_notifications: Vec<NotificationKind>,
 }
 
 /// `POST /api/v1/me/2fa`: a new secret for the authenticator app; two-factor sign-in starts once
@@ -314,6 +333,9 @@ pub struct UpdateMe {
     pub locale: Option<Locale>,
     #[cfg_attr(feature = "openapi", schema(max_length = 1024, format = "password"))]
     pub current_password: Option<String>,
+    /// Replaces the set of refused non-essential emails (P12, objection).
+    #[serde(default)]
+    pub refused_notifications: Option<Vec<NotificationKind>>,
 }
 
 /// `PUT /api/v1/me/password`

@@ -95,6 +95,9 @@ pub struct Category {
     pub description: String,
     /// Inactive categories are hidden from customers and cannot be chosen for new tickets.
     pub active: bool,
+    /// Closed tickets are deleted this many days after closing, unless on legal hold; `null`:
+    /// kept (P4, P15).
+    pub retention_days: Option<i32>,
 }
 
 /// `POST /api/v1/categories`, `PATCH /api/v1/categories/{id}` (absent fields stay).
@@ -109,6 +112,11 @@ pub struct CategoryInput {
     #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub description: Option<String>,
     pub active: Option<bool>,
+    /// Days after closing until the category's tickets are deleted; `null` keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 1, maximum = 36500))]
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::retention_days")))]
+    pub retention_days: Option<Option<i32>>,
 }
 
 /// Targets for one contract tier and priority.

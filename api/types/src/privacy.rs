@@ -14,8 +14,11 @@ pub struct PrivacySettings {
     pub auto_close_resolved_after_days: u32,
     /// The email log is deleted after this (P7).
     pub email_log_retention_days: u32,
-    /// Request logs are deleted after this (P10).
+    /// Request logs are deleted after this (P10), when the server keeps them itself.
     pub request_log_retention_days: u32,
+    /// Whether the server keeps its request logs in files it deletes itself; otherwise they go to
+    /// the operator's log system, whose retention applies (P10).
+    pub request_logs_kept_by_server: bool,
     /// Failed sign-ins per account before a captcha is required (P8).
     pub login_failures_before_captcha: u32,
     /// How long failed sign-ins are counted and kept, in minutes (P8).
@@ -28,4 +31,35 @@ pub struct PrivacySettings {
     pub allowed_file_types: Vec<String>,
     /// Whether a captcha service is configured (P8, P14).
     pub captcha_enabled: bool,
+}
+
+/// One privacy action in the audit log (admins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who acted; `null` for the helpdesk itself (retention jobs).
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    /// `erasure`, `inactivity_warning`, `inactive_staff_reported`, ...
+    pub action: String,
+    /// Whose data it concerns.
+    pub subject_id: Option<i64>,
+    /// Counts and other facts, never the person's data.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub details: serde_json::Value,
+    pub client_ip: Option<String>,
+}
+
+/// `DELETE /api/v1/me`: erasing your account needs your password, and a code when two-factor
+/// sign-in is on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EraseMe {
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024, format = "password"))]
+    pub password: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub code: Option<String>,
 }

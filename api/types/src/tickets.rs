@@ -60,6 +60,9 @@ pub struct PersonRef {
     /// Empty for the assigned agent as a customer sees the ticket (customers see agents' names only).
     pub email: String,
     pub phone: Option<String>,
+    /// Processing of this person's data is restricted (P12): their tickets cannot be changed.
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +111,8 @@ pub struct Ticket {
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub archived: bool,
+    /// Kept past its category's retention period (staff decide; P4, P15).
+    pub legal_hold: bool,
     pub sla: Sla,
 }
 
@@ -159,12 +164,19 @@ pub struct UpdateTicket {
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::subject")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub subject: Option<String>,
+    /// Staff only: keep the ticket past its category's retention period.
+    #[serde(default)]
+    pub legal_hold: Option<bool>,
 }
 
 impl UpdateTicket {
     /// Whether the update touches a field only staff may change.
     pub fn changes_staff_fields(&self) -> bool {
-        self.priority.is_some() || self.category_id.is_some() || self.assignee_id.is_some() || self.subject.is_some()
+        self.priority.is_some()
+            || self.category_id.is_some()
+            || self.assignee_id.is_some()
+            || self.subject.is_some()
+            || self.legal_hold.is_some()
     }
 }
 

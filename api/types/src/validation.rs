@@ -168,6 +168,11 @@ pub fn sla_minutes_problem(minutes: i32) -> Option<String> {
     (!range.contains(&minutes)).then(|| format!("must be between {} and {} minutes", range.start(), range.end()))
 }
 
+/// Retention after closing: 1 day to 100 years, or none (kept).
+pub fn retention_days_problem(days: Option<i32>) -> Option<&'static str> {
+    days.filter(|d| !(1..=36_500).contains(d)).map(|_| "must be between 1 and 36500 days, or null to keep tickets")
+}
+
 /// A resolution target must not be shorter than the first-response target.
 pub fn sla_order_problem(first_response_minutes: i32, resolution_minutes: i32) -> Option<&'static str> {
     (resolution_minutes < first_response_minutes).then_some("must not be shorter than first_response_minutes")
@@ -223,6 +228,10 @@ pub(crate) mod rules {
         category_name(v: &str) => super::line_problem(v, limits::CATEGORY_NAME);
         category_description(v: &str) => super::optional_text_problem(v, limits::CATEGORY_DESCRIPTION);
         sla_minutes(v: i32) => super::sla_minutes_problem(v);
+    }
+
+    pub fn retention_days(v: i32) -> Result<(), ValidationError> {
+        check("retention_days", super::retention_days_problem(Some(v)))
     }
 
     pub fn sla_policy(input: &crate::organizations::SlaPolicyInput) -> Result<(), ValidationError> {

@@ -76,3 +76,18 @@ pub async fn decline_member(session: Session, organization_id: i64, user_id: i64
     )
     .await
 }
+
+/// Erases a person's account on their behalf (P12).
+pub async fn erase_user(session: Session, id: i64) -> Result<(), ApiError> {
+    post(session, &format!("/api/v1/users/{id}/erase"), &serde_json::json!({})).await
+}
+
+/// Restricts (or, with `on == false`, lifts the restriction of) a person's data (P12).
+pub async fn set_restriction(session: Session, id: i64, on: bool) -> Result<(), ApiError> {
+    let path = format!("/api/v1/users/{id}/restriction");
+    if on {
+        post(session, &path, &serde_json::json!({})).await
+    } else {
+        super::call(session, super::Method::Delete, &path, None::<&()>).await
+    }
+}

@@ -28,3 +28,13 @@ pub async fn confirm_two_factor(session: Session, body: &TwoFactorCode) -> Resul
 pub async fn disable_two_factor(session: Session, body: &DisableTwoFactor) -> Result<(), ApiError> {
     call(session, Method::Delete, "/api/v1/me/2fa", Some(body)).await
 }
+
+/// Erases the account (P12); the session ends.
+pub async fn erase(session: Session, body: &helpdesk_types::privacy::EraseMe) -> Result<(), ApiError> {
+    call(session, Method::Delete, "/api/v1/me", Some(body)).await
+}
+
+/// Restricts processing of the signed-in person's data (P12); only an admin lifts it.
+pub async fn restrict(session: Session) -> Result<(), ApiError> {
+    post(session, "/api/v1/me/restriction", &serde_json::json!({})).await
+}

@@ -58,6 +58,25 @@ fn Users() -> impl IntoView {
             }
         });
     };
+    let restrict = move |id: i64, on: bool| {
+        spawn_local(async move {
+            match admin::set_restriction(session, id, on).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let erase = move |id: i64| {
+        if !window().confirm_with_message("Erase this account for good?").unwrap_or(false) {
+            return;
+        }
+        spawn_local(async move {
+            match admin::erase_user(session, id).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let set = move |id: i64, body: UpdateUser| {
         spawn_local(async move {
             match admin::update_user(session, id, &body).await {
@@ -80,6 +99,12 @@ fn Users() -> impl IntoView {
                             </select></td>
                             <td>{if u.active { "active" } else { "inactive" }}</td>
                             <td>{u.active.then(|| view! { <button class="small" on:click=move |_| set(id, UpdateUser { active: Some(false), ..Default::default() })>{tr("admin.deactivate")}</button> })}</td>
+                            <td>{if u.restricted {
+                                view! { <button class="small" on:click=move |_| restrict(id, false)>{tr("admin.lift")}</button> }.into_any()
+                            } else {
+                                view! { <button class="small" on:click=move |_| restrict(id, true)>{tr("admin.restrict")}</button> }.into_any()
+                            }}</td>
+                            <td><button class="small danger" on:click=move |_| erase(id)>{tr("admin.erase")}</button></td>
                         </tr> }
                     }).collect_view())}
                 </tbody>
@@ -222,10 +247,15 @@ fn Categories() -> impl IntoView {
         tickets::categories(session)
     });
     let name = RwSignal::new(String::new());
+    let retention = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = CategoryInput { name: Some(name.get_untracked()), ..Default::default() };
+        let body = CategoryInput {
+            name: Some(name.get_untracked()),
+            retention_days: Some(retention.get_untracked().trim().parse().ok()),
+            ..Default::default()
+        };
         spawn_local(async move {
             match admin::create_category(session, &body).await {
                 Ok(_) => {
@@ -251,11 +281,13 @@ fn Categories() -> impl IntoView {
             <ul>
                 {move || loaded(categories.get(), move |list| list.into_iter().map(|c| {
                     let label = if c.active { "active" } else { "inactive" };
-                    view! { <li>{c.name.clone()}" · "<button class="small" on:click={let c = c.clone(); move |_| toggle(c.clone())}>{label}</button></li> }
+                    let kept = c.retention_days.map(|d| format!(" · {d} d"));
+                    view! { <li>{c.name.clone()}{kept}" · "<button class="small" on:click={let c = c.clone(); move |_| toggle(c.clone())}>{label}</button></li> }
                 }).collect_view())}
             </ul>
             <form on:submit=create class="inline-form">
                 <Field label="tickets.category" name="name" value=name error=error required=true />
+                <Field label="admin.retention" name="retention_days" value=retention error=error kind="number" />
                 <button type="submit">{tr("admin.create")}</button>
             </form>
             <ErrorText error=error />

@@ -19,14 +19,22 @@ pub fn Privacy() -> impl IntoView {
                 let items: Vec<String> = if de { vec![
                     format!("Konten, die {} Tage nicht genutzt wurden, werden gelöscht; {} Tage vorher erhalten Sie eine Warnung.", s.inactive_account_deletion_days, s.inactive_account_warning_days),
                     format!("Gelöste Tickets werden nach {} Tagen geschlossen und archiviert.", s.auto_close_resolved_after_days),
-                    format!("Das E-Mail-Protokoll wird nach {} Tagen gelöscht, Server-Protokolle nach {} Tagen.", s.email_log_retention_days, s.request_log_retention_days),
+                    if s.request_logs_kept_by_server {
+                        format!("Das E-Mail-Protokoll wird nach {} Tagen gelöscht, Server-Protokolle nach {} Tagen.", s.email_log_retention_days, s.request_log_retention_days)
+                    } else {
+                        format!("Das E-Mail-Protokoll wird nach {} Tagen gelöscht. Server-Protokolle (ohne Passwörter oder Inhalte) verwaltet das Protokollsystem des Betreibers.", s.email_log_retention_days)
+                    },
                     format!("Nach {} fehlgeschlagenen Anmeldungen ist ein Captcha nötig; Fehlversuche werden nach {} Minuten gelöscht.", s.login_failures_before_captcha, s.login_failure_window_minutes),
                     format!("Sitzungen enden nach {} Minuten ohne Aktivität. Wir setzen nur ein technisch notwendiges Sitzungs-Cookie.", s.session_idle_minutes),
                     format!("Anhänge: nur {types}, höchstens {mb} MB je Datei; der Typ wird am Inhalt geprüft."),
                 ] } else { vec![
                     format!("Accounts unused for {} days are deleted; you get a warning {} days before.", s.inactive_account_deletion_days, s.inactive_account_warning_days),
                     format!("Resolved tickets are closed and archived after {} days.", s.auto_close_resolved_after_days),
-                    format!("The email log is deleted after {} days, server logs after {} days.", s.email_log_retention_days, s.request_log_retention_days),
+                    if s.request_logs_kept_by_server {
+                        format!("The email log is deleted after {} days, server logs after {} days.", s.email_log_retention_days, s.request_log_retention_days)
+                    } else {
+                        format!("The email log is deleted after {} days. Server logs (no passwords or contents) are kept by the operator's log system.", s.email_log_retention_days)
+                    },
                     format!("After {} failed sign-ins a captcha is required; failed attempts are deleted after {} minutes.", s.login_failures_before_captcha, s.login_failure_window_minutes),
                     format!("Sessions end after {} minutes without activity. We set only one technically necessary session cookie.", s.session_idle_minutes),
                     format!("Attachments: only {types}, at most {mb} MB per file; the type is checked by content."),

@@ -2,7 +2,7 @@
 
 use helpdesk_types::{
     Locale,
-    accounts::{ChangePassword, DisableTwoFactor, TwoFactorCode, TwoFactorSetup, UpdateMe},
+    accounts::{ChangePassword, DisableTwoFactor, NotificationKind, TwoFactorCode, TwoFactorSetup, UpdateMe},
     validation::{self as rules, limits},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -101,6 +101,7 @@ pub fn Profile() -> impl IntoView {
             <Show when=move || saved.get()><p class="ok" role="status">{tr("profile.saved")}</p></Show>
         </section>
         <TwoFactor />
+        <YourData />
     }
 }
 
@@ -203,6 +204,85 @@ pub fn TwoFactor() -> impl IntoView {
                     <button type="submit">{tr("twofa.disable")}</button>
                 </form>
             </Show>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+/// Your data: deleting the account, with what is kept and why (P12).
+#[component]
+pub fn YourData() -> impl IntoView {
+    let session = use_session();
+    let navigate = leptos_router::hooks::use_navigate();
+    let error = RwSignal::new(None::<ApiError>);
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let two_factor = session.user.get_untracked().is_some_and(|u| u.two_factor_enabled);
+    let refused = RwSignal::new(session.user.get_untracked().map(|u| u.refused_notifications).unwrap_or_default());
+    let restricted = RwSignal::new(session.user.get_untracked().is_some_and(|u| u.restricted));
+    let saved = RwSignal::new(false);
+    let toggle = move |kind: NotificationKind, wanted: bool| {
+        refused.update(|list| {
+            list.retain(|k| *k != kind);
+            if !wanted {
+                list.push(kind);
+            }
+        });
+        let body = UpdateMe { refused_notifications: Some(refused.get_untracked()), ..Default::default() };
+        spawn_local(async move {
+            match api::me::update(session, &body).await {
+                Ok(_) => saved.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let restrict = move |_| {
+        spawn_local(async move {
+            match api::me::restrict(session).await {
+                Ok(()) => restricted.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let erase = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let code = Some(code.get_untracked()).filter(|c| !c.trim().is_empty());
+        let body = helpdesk_types::privacy::EraseMe { password: password.get_untracked(), code };
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::me::erase(session, &body).await {
+                Ok(()) => {
+                    session.clear();
+                    navigate("/login?erased=1", Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card narrow" id="your-data">
+            <h2>{tr("data.title")}</h2>
+            <h3>{tr("data.emails")}</h3>
+            <p class="muted">{tr("data.emails_explained")}</p>
+            {[(NotificationKind::TicketConfirmations, "data.kind_confirmations"), (NotificationKind::StatusUpdates, "data.kind_status"), (NotificationKind::Replies, "data.kind_replies")]
+                .into_iter().map(|(kind, label)| view! {
+                    <label class="checkbox"><input type="checkbox" id=format!("notify-{kind}")
+                        prop:checked=move || !refused.get().contains(&kind)
+                        on:change=move |ev| toggle(kind, event_target_checked(&ev)) />{tr(label)}</label>
+                }).collect_view()}
+            <Show when=move || saved.get()><p class="ok" role="status">{tr("profile.saved")}</p></Show>
+            <h3>{tr("data.restrict_title")}</h3>
+            <p class="muted">{tr("data.restrict_explained")}</p>
+            <Show when=move || !restricted.get() fallback=|| view! { <p class="ok">{tr("data.restricted")}</p> }>
+                <button id="restrict" on:click=restrict>{tr("data.restrict")}</button>
+            </Show>
+            <h3>{tr("data.erase")}</h3>
+            <p>{tr("data.erase_explained")}</p>
+            <form on:submit=erase id="erase-account">
+                <Field label="login.password" name="erase_password" value=password error=error kind="password" required=true />
+                {two_factor.then(|| view! { <Field label="login.code" name="erase_code" value=code error=error /> })}
+                <button type="submit" class="danger">{tr("data.erase")}</button>
+            </form>
             <ErrorText error=error />
         </section>
     }

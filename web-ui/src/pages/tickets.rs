@@ -321,6 +321,7 @@ pub fn TicketPage() -> impl IntoView {
                     </header>
                     <p class="description">{t.description.clone()}</p>
                     <p class="muted">{t.requester.full_name.clone()}" · "{t.requester.email.clone()}
+                        {t.requester.restricted.then(|| view! { " " <span class="badge restricted">{tr("ticket.restricted")}</span> })}
                         {t.organization.as_ref().map(|o| format!(" · {} ({})", o.name, o.contract_tier))}</p>
                     <div class="actions">
                         {move || (!staff() && status == TicketStatus::Resolved).then(|| view! {
@@ -346,6 +347,9 @@ pub fn TicketPage() -> impl IntoView {
                                 let me = session.user.get_untracked().map(|u| u.id);
                                 update(UpdateTicket { assignee_id: Some(me), ..Default::default() })
                             }>{tr("ticket.assign_me")}</button>
+                            <label class="checkbox"><input type="checkbox" id="legal-hold" prop:checked=t.legal_hold
+                                on:change=move |ev| update(UpdateTicket { legal_hold: Some(event_target_checked(&ev)), ..Default::default() }) />
+                                {tr("ticket.legal_hold")}</label>
                         })}
                     </div>
                 }

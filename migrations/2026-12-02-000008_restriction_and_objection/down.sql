@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN refused_notifications;
+ALTER TABLE users DROP COLUMN restricted_at;

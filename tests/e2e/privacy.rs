@@ -1,0 +1,257 @@
+//! Rights of data subjects (P12) and retention (P2): erasure on request and by an admin, the
+//! audit trail (issue 11).
+
+use helpdesk_tests::{TestApp, app::PASSWORD};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Everything PostgreSQL holds, as text (pg_dump of the test database).
+fn dump(app: &TestApp) -> String {
+    let output = std::process::Command::new("pg_dump")
+        .args(["--data-only", "--no-owner", &app.db.url])
+        .output()
+        .expect("run pg_dump (postgresql-client)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Waits until no email row for `address` is left (the erasure's own confirmation is deleted
+/// once it was sent).
+async fn until_no_mail_rows_for(app: &TestApp, address: &str) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while dump(app).contains(address) {
+        assert!(tokio::time::Instant::now() < deadline, "{address} is still in the database: {}", {
+            let d = dump(app);
+            d.lines().filter(|l| l.contains(address)).map(str::to_owned).collect::<Vec<_>>().join("\n")
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn erasure_removes_every_trace_of_the_person_but_keeps_the_counts() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let erin = app.verified_customer("erin", "erin.private@example.org").await;
+    app.ok(Method::PATCH, "/api/v1/me", &erin, Some(json!({"phone": "+49 170 5550199", "company": "Erin's Bakery"})))
+        .await;
+    let keep = app.customer("kim").await;
+    let first = app.open_ticket(&erin, "Printer jams", "My desk printer, room 4711").await;
+    let id = first["id"].as_i64().unwrap();
+    app.open_ticket(&erin, "VPN", "Cannot connect").await;
+    app.open_ticket(&keep, "Other", "Not erin's").await;
+    let (status, _) = app.attach(&erin, id, None, "photo.txt").await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.ok(Method::POST, &format!("/api/v1/tickets/{id}/comments"), &agent, Some(json!({"body": "We are on it."})))
+        .await;
+    app.ok(
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/comments"),
+        &erin,
+        Some(json!({"body": "Call me on my mobile"})),
+    )
+    .await;
+    let stats_before = app.ok(Method::GET, "/api/v1/tickets/stats", &agent, None).await;
+    assert!(dump(&app).contains("erin.private@example.org"));
+
+    let (status, _) =
+        app.send(Method::DELETE, "/api/v1/me", Some(&erin), Some(json!({"password": "wrong-password"}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the password is needed");
+    let (status, _) = app.send(Method::DELETE, "/api/v1/me", Some(&erin), Some(json!({"password": PASSWORD}))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.me_status(&erin).await, StatusCode::UNAUTHORIZED, "every session ended");
+    app.mailed_link("erin.private@example.org", "/").await;
+
+    until_no_mail_rows_for(&app, "erin.private@example.org").await;
+    let db = dump(&app);
+    for trace in ["erin Example", "erin.private", "room 4711", "Call me on my mobile", "photo.txt", "5550199", "Bakery"]
+    {
+        let lines: Vec<&str> = db.lines().filter(|l| l.contains(trace)).collect();
+        assert!(lines.is_empty(), "the database still holds {trace:?}: {lines:?}");
+    }
+    assert!(db.contains("We are on it."), "staff comments stay");
+    assert_eq!(
+        app.ok(Method::GET, "/api/v1/tickets/stats", &agent, None).await,
+        stats_before,
+        "the counts do not change"
+    );
+    let ticket = app.ok(Method::GET, &format!("/api/v1/tickets/{id}"), &agent, None).await;
+    assert_eq!(
+        (ticket["subject"].as_str(), ticket["requester"]["full_name"].as_str()),
+        (Some("[deleted]"), Some("Deleted user"))
+    );
+    assert!(std::fs::read_dir(app.dir.path().join("attachments")).unwrap().next().is_none(), "the file is gone");
+    assert!(app.login_status("erin", PASSWORD).await.is_client_error());
+
+    let audit = app.ok(Method::GET, "/api/v1/admin/audit-log?action=erasure", &admin, None).await;
+    let entry = &audit["items"][0];
+    assert_eq!(
+        (entry["subject_id"].as_i64(), entry["actor_id"].as_i64()),
+        (Some(erin.user_id()), Some(erin.user_id()))
+    );
+    assert_eq!(entry["details"]["tickets_anonymized"], 2);
+    assert!(!audit.to_string().contains("erin"), "the audit log names no personal data: {audit}");
+}
+
+#[tokio::test]
+async fn admins_erase_on_behalf_and_the_audit_log_is_theirs_alone() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    let jane = app.customer("jane").await;
+    let (status, problem) =
+        app.send(Method::POST, &format!("/api/v1/users/{}/erase", admin.user_id()), Some(&admin), None).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("own_account")));
+    let (status, _) =
+        app.send(Method::POST, &format!("/api/v1/users/{}/erase", jane.user_id()), Some(&jane), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) =
+        app.send(Method::POST, &format!("/api/v1/users/{}/erase", jane.user_id()), Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let account = app.ok(Method::GET, &format!("/api/v1/users/{}", jane.user_id()), &admin, None).await;
+    assert_eq!(account["full_name"], "Deleted user");
+    assert_eq!(app.me_status(&jane).await, StatusCode::UNAUTHORIZED, "the erased session is gone");
+    let audit =
+        app.ok(Method::GET, &format!("/api/v1/admin/audit-log?subject_id={}", jane.user_id()), &admin, None).await;
+    let entry: &Value = &audit["items"][0];
+    assert_eq!((entry["action"].as_str(), entry["actor_id"].as_i64()), (Some("erasure"), Some(admin.user_id())));
+    assert_eq!(entry["details"]["reason"], "admin");
+    assert_eq!(entry["client_ip"], "127.0.0.1");
+}
+
+/// P12 restriction: a restricted account keeps its data but nothing is processed: no new
+/// tickets or replies, no mail (but the notice), staff cannot change its tickets and see a
+/// badge; only an admin lifts it, and the person is told.
+#[tokio::test]
+async fn a_restricted_account_is_frozen_until_an_admin_lifts_it() {
+    let smtp = helpdesk_tests::SmtpServer::start().await;
+    let app = TestApp::builder().smtp(&smtp).spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let rita = app.customer("rita").await;
+    let t = app.open_ticket(&rita, "Before", "x").await;
+    let id = t["id"].as_i64().unwrap();
+    let (status, _) = app.send(Method::POST, "/api/v1/me/restriction", Some(&rita), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    smtp.wait_for("rita@example.com", |m| m.subject == "Processing of your data is restricted").await;
+    assert_eq!(app.get_json("/api/v1/me", &rita).await["restricted"], true);
+
+    let (status, problem) =
+        app.send(Method::POST, "/api/v1/tickets", Some(&rita), Some(json!({"subject": "s", "description": "d"}))).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("account_restricted")));
+    let (status, _) = app
+        .send(Method::POST, &format!("/api/v1/tickets/{id}/comments"), Some(&rita), Some(json!({"body": "hi"})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) =
+        app.send(Method::PATCH, &format!("/api/v1/tickets/{id}"), Some(&agent), Some(json!({"status": "open"}))).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("requester_restricted")));
+    let (status, _) = app
+        .send(Method::POST, &format!("/api/v1/tickets/{id}/comments"), Some(&agent), Some(json!({"body": "hello?"})))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let seen = app.ok(Method::GET, &format!("/api/v1/tickets/{id}"), &agent, None).await;
+    assert_eq!(seen["requester"]["restricted"], true, "the agent sees the badge");
+    // No mail reaches a restricted account (here: a password reset would, but not now).
+    app.post_json("/api/v1/auth/password-reset", &json!({"email": "rita@example.com"})).await;
+
+    let (status, _) =
+        app.send(Method::DELETE, &format!("/api/v1/users/{}/restriction", rita.user_id()), Some(&rita), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only admins lift it");
+    let (status, _) =
+        app.send(Method::DELETE, &format!("/api/v1/users/{}/restriction", rita.user_id()), Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    smtp.wait_for("rita@example.com", |m| m.subject == "Restriction lifted").await;
+    assert!(
+        !smtp
+            .received()
+            .iter()
+            .any(|m| m.rcpt_tos.contains(&"rita@example.com".to_owned()) && m.subject == "Reset your password"),
+        "nothing but the notices reached the restricted account"
+    );
+    app.ok(Method::POST, &format!("/api/v1/tickets/{id}/comments"), &rita, Some(json!({"body": "back"}))).await;
+    let audit =
+        app.ok(Method::GET, &format!("/api/v1/admin/audit-log?subject_id={}", rita.user_id()), &admin, None).await;
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["restriction_lifted", "restriction_set"]);
+}
+
+/// P12 objection: a person refuses non-essential kinds of email; essential ones (a password
+/// reset) still arrive.
+#[tokio::test]
+async fn an_objection_stops_those_emails_but_not_a_password_reset() {
+    let smtp = helpdesk_tests::SmtpServer::start().await;
+    let app = TestApp::builder().smtp(&smtp).spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let olga = app.customer("olga").await;
+    let me = app
+        .ok(Method::PATCH, "/api/v1/me", &olga, Some(json!({"refused_notifications": ["status_updates", "replies"]})))
+        .await;
+    assert_eq!(me["refused_notifications"], json!(["replies", "status_updates"]));
+    let t = app.open_ticket(&olga, "Quiet please", "x").await;
+    let path = format!("/api/v1/tickets/{}", t["id"]);
+    app.ok(Method::POST, &format!("{path}/comments"), &agent, Some(json!({"body": "A reply you did not want mailed"})))
+        .await;
+    app.ok(Method::PATCH, &path, &agent, Some(json!({"status": "pending"}))).await;
+    app.post_json("/api/v1/auth/password-reset", &json!({"email": "olga@example.com"})).await;
+    smtp.wait_for("olga@example.com", |m| m.subject == "Reset your password").await;
+    let subjects: Vec<String> = smtp
+        .received()
+        .into_iter()
+        .filter(|m| m.rcpt_tos.contains(&"olga@example.com".to_owned()))
+        .map(|m| m.subject)
+        .collect();
+    assert!(
+        subjects.iter().any(|s| s.contains("Quiet please")),
+        "the ticket confirmation was not refused: {subjects:?}"
+    );
+    assert_eq!(
+        subjects.iter().filter(|s| s.contains("Quiet please")).count(),
+        1,
+        "no reply or status mail: {subjects:?}"
+    );
+    let audit = app.ok(Method::GET, "/api/v1/admin/audit-log?action=objection_changed", &admin, None).await;
+    assert_eq!(audit["items"][0]["subject_id"].as_i64(), Some(olga.user_id()));
+}
+
+/// Staff put a ticket on legal hold (it then outlives its category's retention); customers
+/// cannot; the change is an event and an audit entry; categories carry their retention period.
+#[tokio::test]
+async fn staff_put_tickets_on_legal_hold_and_categories_carry_their_retention() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    let category = app
+        .ok(Method::POST, "/api/v1/categories", &admin, Some(json!({"name": "Trivial", "retention_days": 365})))
+        .await;
+    assert_eq!(category["retention_days"], 365);
+    let (status, problem) = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/categories/{}", category["id"]),
+            Some(&admin),
+            Some(json!({"retention_days": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let kept = app
+        .ok(
+            Method::PATCH,
+            &format!("/api/v1/categories/{}", category["id"]),
+            &admin,
+            Some(json!({"retention_days": null})),
+        )
+        .await;
+    assert!(kept["retention_days"].is_null());
+    let customer = app.customer("hank").await;
+    let t = app.open_ticket(&customer, "Keep me", "x").await;
+    let path = format!("/api/v1/tickets/{}", t["id"]);
+    let (status, _) = app.send(Method::PATCH, &path, Some(&customer), Some(json!({"legal_hold": true}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let held = app.ok(Method::PATCH, &path, &admin, Some(json!({"legal_hold": true}))).await;
+    assert_eq!(held["legal_hold"], true);
+    let events = app.ok(Method::GET, &format!("{path}/events"), &admin, None).await;
+    assert!(events.to_string().contains("legal_hold_changed"));
+    let audit = app.ok(Method::GET, "/api/v1/admin/audit-log?action=legal_hold_set", &admin, None).await;
+    assert_eq!(audit["items"][0]["details"]["ticket_id"], t["id"]);
+}
