@@ -85,7 +85,8 @@ function totp(secret, offset = 0) {
 }
 
 const scenarios = {
-  // A customer deletes their account from "Your data"; afterwards the sign-in fails.
+  // A customer downloads their data and deletes their account from "Your data"; afterwards the
+  // sign-in fails.
   async erase_account() {
     const b = await browser();
     const page = await open(b);
@@ -94,6 +95,11 @@ const scenarios = {
     await page.goto(`${BASE}/profile`);
     await page.waitForSelector('#your-data');
     await shot(page, 'your-data');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-data')]);
+    assert.equal(download.suggestedFilename(), 'helpdesk-export.zip');
+    const saved = path.join(ARTIFACTS, 'helpdesk-export.zip');
+    await download.saveAs(saved);
+    assert.equal(require('node:fs').readFileSync(saved).subarray(0, 2).toString(), 'PK', 'a ZIP archive');
     await page.fill('#field-erase_password', process.env.CUSTOMER_PASSWORD);
     await page.click('#erase-account button[type=submit]');
     await page.waitForURL(/\/login/);

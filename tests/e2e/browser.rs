@@ -92,7 +92,7 @@ async fn a_customer_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
 }
 
 #[tokio::test]
-async fn a_customer_deletes_the_account_from_the_profile() {
+async fn a_customer_downloads_the_data_and_deletes_the_account_from_the_profile() {
     let app = TestApp::spawn().await;
     let clara = app.customer("clara").await;
     app.open_ticket(&clara, "Before I go", "x").await;

@@ -255,3 +255,77 @@ async fn staff_put_tickets_on_legal_hold_and_categories_carry_their_retention() 
     let audit = app.ok(Method::GET, "/api/v1/admin/audit-log?action=legal_hold_set", &admin, None).await;
     assert_eq!(audit["items"][0]["details"]["ticket_id"], t["id"]);
 }
+
+/// The archive of an export, opened by Python's `zipfile` (a reader we did not write): every
+/// entry's name and content, after `testzip` checked the CRCs.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.zip");
+    std::fs::write(&path, bytes).unwrap();
+    let script = "import zipfile, sys, json, base64\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n\
+                  print(json.dumps({n: base64.b64encode(z.read(n)).decode() for n in z.namelist()}))";
+    let output =
+        std::process::Command::new(helpdesk_tests::paths::python()).args(["-c", script]).arg(&path).output().unwrap();
+    assert!(output.status.success(), "not a valid ZIP: {}", String::from_utf8_lossy(&output.stderr));
+    let entries: std::collections::BTreeMap<String, String> = serde_json::from_slice(&output.stdout).unwrap();
+    use base64::Engine;
+    entries.into_iter().map(|(k, v)| (k, base64::engine::general_purpose::STANDARD.decode(v).unwrap())).collect()
+}
+
+/// P12 access and portability: the export holds every ticket and file of the person, their
+/// comments and emails, and never an internal note or anything of another person.
+#[tokio::test]
+async fn an_export_holds_all_of_the_persons_data_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let eve = app.customer("eve").await;
+    let other = app.customer("otto").await;
+    let mine = app.open_ticket(&eve, "Eve's printer", "It jams").await;
+    let id = mine["id"].as_i64().unwrap();
+    app.open_ticket(&eve, "Eve's VPN", "Slow").await;
+    app.open_ticket(&other, "Otto's secret", "Not Eve's business").await;
+    let (_, files) = app.attach(&eve, id, None, "jam.txt").await;
+    assert_eq!(files[0]["filename"], "jam.txt");
+    app.ok(Method::POST, &format!("/api/v1/tickets/{id}/comments"), &agent, Some(json!({"body": "Public answer"})))
+        .await;
+    let note = app
+        .ok(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/comments"),
+            &agent,
+            Some(json!({"body": "Secret staff note", "internal": true})),
+        )
+        .await;
+    app.attach(&agent, id, Some(note["id"].as_i64().unwrap()), "internal-log.txt").await;
+
+    let response = app.authed(Method::GET, "/api/v1/me/export", &eve).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let archive = unzip(&response.bytes().await.unwrap());
+    let data: Value = serde_json::from_slice(&archive["data.json"]).unwrap();
+    assert_eq!(data["format"], "helpdesk-export/1");
+    assert_eq!(data["account"]["email"], "eve@example.com");
+    assert_eq!(data["tickets"].as_array().unwrap().len(), 2);
+    let text = data.to_string();
+    assert!(text.contains("Public answer") && text.contains("It jams"));
+    for never in ["Secret staff note", "internal-log.txt", "Otto", "otto@example.com"] {
+        assert!(!text.contains(never), "the export holds {never:?}");
+    }
+    assert!(!data["emails"].as_array().unwrap().is_empty(), "the emails sent to the person");
+    let path = data["tickets"][0]["attachments"][0]["path"].as_str().unwrap();
+    assert_eq!(archive[path], b"attached text");
+    assert_eq!(archive.keys().filter(|k| k.starts_with("files/")).count(), 1, "no internal file: {:?}", archive.keys());
+
+    let (status, _) =
+        app.send(Method::GET, &format!("/api/v1/users/{}/export", eve.user_id()), Some(&agent), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "admins only");
+    let by_admin =
+        app.authed(Method::GET, &format!("/api/v1/users/{}/export", eve.user_id()), &admin).send().await.unwrap();
+    assert_eq!(by_admin.status(), StatusCode::OK);
+    unzip(&by_admin.bytes().await.unwrap());
+    let audit =
+        app.ok(Method::GET, &format!("/api/v1/admin/audit-log?subject_id={}", eve.user_id()), &admin, None).await;
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["export_by_admin", "export"]);
+}

@@ -92,7 +92,11 @@ impl TestAppBuilder {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        TestApp { address, client: Client::new(), db, log_path, dir, smtp_dir: self.smtp_dir, child }
+        // Idle connections are dropped well before the server's 5 s keep-alive ends them, so a
+        // test that pauses (a browser scenario) never sends on a connection being closed.
+        let client =
+            Client::builder().pool_idle_timeout(Duration::from_secs(2)).build().expect("build the HTTP client");
+        TestApp { address, client, db, log_path, dir, smtp_dir: self.smtp_dir, child }
     }
 }
 
@@ -124,7 +128,11 @@ impl TestApp {
 
     /// A client that keeps cookies, like a browser.
     pub fn browser(&self) -> Client {
-        Client::builder().cookie_store(true).build().expect("build a cookie-keeping client")
+        Client::builder()
+            .cookie_store(true)
+            .pool_idle_timeout(Duration::from_secs(2))
+            .build()
+            .expect("build a cookie-keeping client")
     }
 
     /// Stops the server and hands back its database and directory, to start another server on them.

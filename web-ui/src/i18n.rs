@@ -115,6 +115,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Support-Mitarbeiter müssen zuerst die Zwei-Faktor-Anmeldung einrichten.",
     ),
     ("data.title", "Your data", "Ihre Daten"),
+    (
+        "data.export_explained",
+        "Download a copy of your data: your account, your tickets with their public replies and files, and the emails we sent you (a ZIP with data.json).",
+        "Laden Sie eine Kopie Ihrer Daten herunter: Ihr Konto, Ihre Tickets mit öffentlichen Antworten und Dateien und die E-Mails, die wir Ihnen geschickt haben (ein ZIP mit data.json).",
+    ),
+    ("data.export", "Download my data", "Meine Daten herunterladen"),
     ("data.emails", "Emails you want", "Gewünschte E-Mails"),
     (
         "data.emails_explained",

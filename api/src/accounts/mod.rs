@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_cli;
 pub mod erasure;
+pub mod export;
 pub mod inactivity;
 pub mod me;
 pub mod model;
@@ -17,4 +18,5 @@ pub fn routes(cfg: &mut ServiceConfig) {
     me::routes(cfg);
     admin::routes(cfg);
     restriction::routes(cfg);
+    cfg.service(export::export_me).service(export::export_user);
 }

@@ -38,3 +38,6 @@ pub async fn erase(session: Session, body: &helpdesk_types::privacy::EraseMe) ->
 pub async fn restrict(session: Session) -> Result<(), ApiError> {
     post(session, "/api/v1/me/restriction", &serde_json::json!({})).await
 }
+
+/// The path of the personal-data export (fetched with the access token, saved as a file).
+pub const EXPORT_PATH: &str = "/api/v1/me/export";

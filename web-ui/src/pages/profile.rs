@@ -209,6 +209,35 @@ pub fn TwoFactor() -> impl IntoView {
     }
 }
 
+/// Fetches the export with the access token and saves it as a file (a plain link cannot carry
+/// the token).
+async fn download_export(session: crate::session::Session, error: RwSignal<Option<ApiError>>) {
+    let token = session.token.get_untracked().unwrap_or_default();
+    let response = gloo_net::http::Request::get(api::me::EXPORT_PATH)
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await;
+    let bytes = match response {
+        Ok(r) if r.ok() => r.binary().await.ok(),
+        _ => None,
+    };
+    let Some(bytes) = bytes else {
+        error.set(Some(ApiError::Network("the export could not be downloaded".into())));
+        return;
+    };
+    let array = js_sys::Uint8Array::from(bytes.as_slice());
+    let parts = js_sys::Array::of1(&array);
+    if let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence(&parts)
+        && let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob)
+        && let Ok(a) = document().create_element("a").map(|e| e.unchecked_into::<web_sys::HtmlAnchorElement>())
+    {
+        a.set_href(&url);
+        a.set_download("helpdesk-export.zip");
+        a.click();
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+}
+
 /// Your data: deleting the account, with what is kept and why (P12).
 #[component]
 pub fn YourData() -> impl IntoView {
@@ -262,6 +291,8 @@ pub fn YourData() -> impl IntoView {
     view! {
         <section class="card narrow" id="your-data">
             <h2>{tr("data.title")}</h2>
+            <p>{tr("data.export_explained")}</p>
+            <button id="download-data" on:click=move |_| spawn_local(download_export(session, error))>{tr("data.export")}</button>
             <h3>{tr("data.emails")}</h3>
             <p class="muted">{tr("data.emails_explained")}</p>
             {[(NotificationKind::TicketConfirmations, "data.kind_confirmations"), (NotificationKind::StatusUpdates, "data.kind_status"), (NotificationKind::Replies, "data.kind_replies")]
