@@ -38,6 +38,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(attachments::routes)
             .configure(crate::privacy::routes)
             .configure(crate::audit::routes)
+            .configure(crate::contact::routes)
             .default_service(web::to(no_route)),
     );
 }

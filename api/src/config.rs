@@ -87,6 +87,8 @@ pub struct Policies {
     pub inactive_account_deletion_days: u32,
     pub inactive_account_warning_days: u32,
     pub audit_log_retention_days: u32,
+    /// Contact-form tickets are deleted this long after closing (P14).
+    pub contact_retention_days: u32,
 }
 
 /// The highest priority customers of each contract tier may choose.
@@ -417,6 +419,7 @@ impl Config {
                 inactive_account_deletion_days: r.ranged("HELPDESK_INACTIVE_ACCOUNT_DAYS", 730, 30..=36500)?,
                 inactive_account_warning_days: r.ranged("HELPDESK_INACTIVE_ACCOUNT_WARNING_DAYS", 30, 1..=365)?,
                 audit_log_retention_days: r.ranged("HELPDESK_AUDIT_LOG_RETENTION_DAYS", 3 * 365, 30..=36500)?,
+                contact_retention_days: r.ranged("HELPDESK_CONTACT_RETENTION_DAYS", 180, 1..=36500)?,
             },
         })
     }

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod categories;
 pub mod cli;
 pub mod config;
+pub mod contact;
 pub mod db;
 pub mod email;
 pub mod error;

@@ -30,5 +30,9 @@ pub async fn privacy_settings(state: web::Data<AppState>) -> web::Json<PrivacySe
         max_upload_bytes: c.max_upload_bytes,
         allowed_file_types: validate::ALLOWED.iter().map(|(ext, _)| ext.to_uppercase()).collect(),
         captcha_enabled: c.captcha.secret.is_some(),
+        smtp_relay: c.smtp_url.is_some(),
+        captcha_sitekey: c.captcha.sitekey.clone(),
+        contact_retention_days: p.contact_retention_days,
+        audit_log_retention_days: p.audit_log_retention_days,
     })
 }

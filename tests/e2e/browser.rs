@@ -101,3 +101,18 @@ async fn a_customer_downloads_the_data_and_deletes_the_account_from_the_profile(
     let account = app.get_json(&format!("/api/v1/users/{}", clara.user_id()), &admin).await;
     assert_eq!(account["full_name"], "Deleted user");
 }
+
+// Multi-threaded, so the captcha stand-in keeps answering while the scenario blocks this thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_sends_the_contact_form_and_answers_through_the_private_link() {
+    let captcha = CaptchaStandIn::start().await;
+    let app = TestApp::builder()
+        .env("HELPDESK_HCAPTCHA_SITEKEY", "test-site-key")
+        .env("HELPDESK_HCAPTCHA_SECRET", "test-secret")
+        .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+        .spawn()
+        .await;
+    let mail_dir = app.dir.path().join("mail");
+    let env = [("CAPTCHA_TOKEN", helpdesk_tests::captcha::PASSING_TOKEN), ("MAIL_DIR", mail_dir.to_str().unwrap())];
+    tokio::task::block_in_place(|| run(&app, "contact_form", &env));
+}

@@ -329,3 +329,96 @@ async fn an_export_holds_all_of_the_persons_data_and_nothing_else() {
     let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["export_by_admin", "export"]);
 }
+
+/// P14 and P8: the contact form always needs a captcha and the consent; it becomes a
+/// `contact_form` ticket; the sender gets a private link to read and answer it (and a new one
+/// with each reply), which dies with the ticket; an existing account's address answers the same.
+#[tokio::test]
+async fn the_contact_form_needs_a_captcha_and_its_private_link_dies_with_the_ticket() {
+    use helpdesk_tests::{CaptchaStandIn, captcha::PASSING_TOKEN};
+    let unconfigured = TestApp::spawn().await;
+    let base = json!({"name": "Gina Guest", "email": "gina@example.org", "subject": "An offer", "message": "Please call me back", "consent": true});
+    let response = unconfigured.post_json("/api/v1/contact", &base).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "no captcha service, no form");
+
+    let captcha = CaptchaStandIn::start().await;
+    let app = TestApp::builder()
+        .env("HELPDESK_HCAPTCHA_SITEKEY", "site-key")
+        .env("HELPDESK_HCAPTCHA_SECRET", "captcha-secret")
+        .env("HELPDESK_HCAPTCHA_VERIFY_URL", &captcha.url)
+        .spawn()
+        .await;
+    let admin = app.admin("admin").await;
+    let (status, problem) = app.send(Method::POST, "/api/v1/contact", None, Some(base.clone())).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("captcha_required")));
+    let mut with_captcha = base.clone();
+    with_captcha["captcha_token"] = json!(PASSING_TOKEN);
+    let mut no_consent = with_captcha.clone();
+    no_consent["consent"] = json!(false);
+    let (status, problem) = app.send(Method::POST, "/api/v1/contact", None, Some(no_consent)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem["errors"]["consent"].is_array());
+    let (status, first) = app.send(Method::POST, "/api/v1/contact", None, Some(with_captcha.clone())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    let link = app.mailed_link("gina@example.org", "/requests/").await;
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let request = app.ok_guest(&format!("/api/v1/requests/{token}")).await;
+    assert_eq!(
+        (request["subject"].as_str(), request["description"].as_str()),
+        (Some("An offer"), Some("Please call me back"))
+    );
+    let list = app.ok(Method::GET, "/api/v1/tickets?q=offer", &admin, None).await;
+    let ticket = &list["items"][0];
+    assert_eq!(ticket["channel"], "contact_form");
+    let id = ticket["id"].as_i64().unwrap();
+    use diesel::{QueryableByName, RunQueryDsl, sql_types::Text};
+    #[derive(QueryableByName)]
+    struct Consent {
+        #[diesel(sql_type = Text)]
+        consent_text: String,
+    }
+    let consent: Consent =
+        diesel::sql_query(format!("SELECT consent_text FROM tickets WHERE id = {id} AND consent_at IS NOT NULL"))
+            .get_result(&mut app.db.connect())
+            .unwrap();
+    assert!(consent.consent_text.contains("I agree"), "the consent is stored with its wording");
+
+    let (status, _) = app
+        .send(Method::POST, &format!("/api/v1/requests/{token}/comments"), None, Some(json!({"body": "Any news?"})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.ok(
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/comments"),
+        &admin,
+        Some(json!({"body": "We will call you today."})),
+    )
+    .await;
+    // The reply mail carries a private link of its own.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let reply_link = loop {
+        let newest = app.mailed_link("gina@example.org", "/requests/").await;
+        if newest != link {
+            break newest;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no reply mail with a new link");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let seen = app.ok_guest(&format!("/api/v1/requests/{}", reply_link.rsplit('/').next().unwrap())).await;
+    let bodies: Vec<&str> = seen["replies"].as_array().unwrap().iter().map(|r| r["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["Any news?", "We will call you today."]);
+
+    // An existing account's address gets the same answer, and the request is theirs.
+    let kim = app.customer("kim").await;
+    let mut from_kim = with_captcha.clone();
+    from_kim["email"] = json!("kim@example.com");
+    let (status, second) = app.send(Method::POST, "/api/v1/contact", None, Some(from_kim)).await;
+    assert_eq!((status, &second), (StatusCode::ACCEPTED, &first));
+    assert_eq!(app.get_json("/api/v1/tickets", &kim).await["items"][0]["channel"], "contact_form");
+
+    // The link dies with the ticket.
+    app.ok(Method::DELETE, &format!("/api/v1/tickets/{id}"), &admin, None).await;
+    let (status, _) = app.send(Method::GET, &format!("/api/v1/requests/{token}"), None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

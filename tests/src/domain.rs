@@ -35,6 +35,13 @@ impl TestApp {
         value
     }
 
+    /// `GET path` without a session, asserting a 2xx; returns the body.
+    pub async fn ok_guest(&self, path: &str) -> Value {
+        let (status, value) = self.send(Method::GET, path, None, None).await;
+        assert!(status.is_success(), "GET {path}: {status} {value}");
+        value
+    }
+
     /// Opens a ticket with any body as `session`, asserting success; returns it.
     pub async fn create_ticket(&self, session: &Session, body: Value) -> Value {
         self.ok(Method::POST, "/api/v1/tickets", session, Some(body)).await

@@ -14,6 +14,7 @@ use crate::{
     pages::{
         admin::Admin,
         auth::{ForgotPassword, Login, Register, ResetPassword, VerifyBanner, VerifyEmail},
+        contact::{Contact, RequestPage},
         privacy::Privacy,
         profile::Profile,
         queue::Queue,
@@ -126,6 +127,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=ForgotPassword />
                     <Route path=path!("/reset-password") view=ResetPassword />
                     <Route path=path!("/verify-email") view=VerifyEmail />
+                    <Route path=path!("/contact") view=Contact />
+                    <Route path=path!("/requests/:token") view=RequestPage />
                     <Route path=path!("/privacy") view=Privacy />
                     <Route path=path!("/tickets") view=|| view! { <Guard need=Need::SignedIn><MyTickets /></Guard> } />
                     <Route path=path!("/tickets/new") view=|| view! { <Guard need=Need::SignedIn><NewTicket /></Guard> } />

@@ -114,6 +114,15 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Support staff must set up two-factor sign-in before anything else.",
         "Support-Mitarbeiter müssen zuerst die Zwei-Faktor-Anmeldung einrichten.",
     ),
+    ("contact.title", "Contact us", "Kontakt"),
+    ("contact.link", "Contact us without an account", "Kontakt ohne Konto"),
+    ("contact.message", "Your message", "Ihre Nachricht"),
+    ("contact.send", "Send", "Senden"),
+    (
+        "contact.done",
+        "Thank you. We sent you a confirmation with a personal link to read and answer your request.",
+        "Vielen Dank. Wir haben Ihnen eine Bestätigung mit einem persönlichen Link geschickt, über den Sie Ihre Anfrage lesen und beantworten.",
+    ),
     ("data.title", "Your data", "Ihre Daten"),
     (
         "data.export_explained",

@@ -137,6 +137,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    request_links (token_hash) {
+        token_hash -> Bytea,
+        ticket_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Int8,
         user_id -> Int8,
@@ -211,6 +219,8 @@ diesel::table! {
         next_due_at -> Nullable<Timestamptz>,
         search -> Nullable<Tsvector>,
         legal_hold -> Bool,
+        consent_text -> Nullable<Text>,
+        consent_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -259,6 +269,7 @@ diesel::joinable!(login_failures -> users (user_id));
 diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(request_links -> tickets (ticket_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> users (actor_id));
@@ -279,6 +290,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_events,
     recovery_codes,
     refresh_tokens,
+    request_links,
     sessions,
     sla_policies,
     ticket_events,

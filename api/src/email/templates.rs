@@ -76,13 +76,22 @@ pub enum Message {
         subject: String,
         status: String,
     },
-    /// A public reply (never an internal note).
+    /// A public reply (never an internal note). `private_link`: the token of a link for a
+    /// requester without an account (P14).
     TicketReply {
         name: String,
         number: i64,
         subject: String,
         author: String,
         body: String,
+        private_link: Option<String>,
+    },
+    /// The confirmation of a contact-form request, with its private link (P14).
+    ContactReceived {
+        name: String,
+        number: i64,
+        subject: String,
+        token: String,
     },
 }
 
@@ -200,6 +209,7 @@ impl Message {
             Self::TicketCreated { .. } => "ticket_created",
             Self::TicketStatusChanged { .. } => "ticket_status_changed",
             Self::TicketReply { .. } => "ticket_reply",
+            Self::ContactReceived { .. } => "contact_received",
         }
     }
 
@@ -473,13 +483,29 @@ impl Message {
                     Para(sign.to_owned()),
                 ],
             ),
-            Self::TicketReply { name, number, subject, author, body } => (
+            Self::ContactReceived { name, number, subject, token } => (
+                format!("[#{number}] {subject}"),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("wir haben Ihre Anfrage #{number} erhalten. Über diesen persönlichen Link lesen und beantworten Sie sie (geben Sie ihn nicht weiter):")
+                    } else {
+                        format!("we have received your request #{number}. Read and answer it through this personal link (do not share it):")
+                    }),
+                    Link(format!("{public_url}/requests/{token}")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::TicketReply { name, number, subject, author, body, private_link } => (
                 format!("[#{number}] {subject}"),
                 vec![
                     Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
                     Para(if de { format!("{author} hat geantwortet:") } else { format!("{author} replied:") }),
                     Para(body.clone()),
-                    Link(format!("{public_url}/tickets/{number}")),
+                    Link(match private_link {
+                        Some(token) => format!("{public_url}/requests/{token}"),
+                        None => format!("{public_url}/tickets/{number}"),
+                    }),
                     Para(sign.to_owned()),
                 ],
             ),

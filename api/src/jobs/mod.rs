@@ -129,7 +129,7 @@ pub fn cleanup(conn: &mut PgConnection, policies: &Policies, public_url: &str) -
     }
     let now = Utc::now();
     let mut inactivity = crate::accounts::inactivity::enforce(conn, policies, public_url)?;
-    let (tickets_deleted, ticket_keys) = tickets::retention::purge_expired(conn)?;
+    let (tickets_deleted, ticket_keys) = tickets::retention::purge_expired(conn, policies.contact_retention_days)?;
     inactivity.object_keys.extend(ticket_keys);
     Ok(Some(Cleaned {
         tickets_deleted,

@@ -10,6 +10,7 @@
 pub mod changes;
 pub mod comments;
 pub mod events;
+pub mod intake;
 pub mod list;
 pub mod lookup;
 pub mod model;

@@ -42,12 +42,16 @@ pub fn public_reply(
     let recipient = if author.staff { Some(t.requester_id) } else { t.assignee_id };
     let Some(to) = recipient.filter(|r| *r != author.user_id) else { return Ok(()) };
     let Some(person) = accounts::find(conn, to)? else { return Ok(()) };
+    // A contact without an account answers through a private link (P14).
+    let private_link =
+        if person.password_hash.is_none() { Some(super::repo::create_request_link(conn, t.id)?) } else { None };
     let message = Message::TicketReply {
         name: person.full_name.clone(),
         number: t.number,
         subject: t.subject.clone(),
         author: author.name.clone(),
         body: body.to_owned(),
+        private_link,
     };
     email::enqueue(conn, &person.email, person.locale, &message, public_url)?;
     Ok(())

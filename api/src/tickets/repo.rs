@@ -372,3 +372,44 @@ pub fn requester_restricted(conn: &mut PgConnection, t: &TicketRow) -> QueryResu
     use crate::db::schema::users;
     users::table.find(t.requester_id).select(users::restricted_at.is_not_null()).first(conn)
 }
+
+/// A private link to a ticket for its requester without an account (P14); the token to mail.
+pub fn create_request_link(conn: &mut PgConnection, ticket_id: i64) -> QueryResult<String> {
+    use crate::{auth::tokens, db::schema::request_links};
+    let token = tokens::generate();
+    diesel::insert_into(request_links::table)
+        .values((request_links::token_hash.eq(tokens::hash(&token)), request_links::ticket_id.eq(ticket_id)))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// The ticket a private link opens (the links go with the ticket).
+pub fn find_by_request_link(conn: &mut PgConnection, token: &str, lock: bool) -> QueryResult<Option<TicketRow>> {
+    use crate::{auth::tokens, db::schema::request_links};
+    let id: Option<i64> = request_links::table
+        .filter(request_links::token_hash.eq(tokens::hash(token)))
+        .select(request_links::ticket_id)
+        .first(conn)
+        .optional()?;
+    match id {
+        Some(id) => find(conn, id, lock),
+        None => Ok(None),
+    }
+}
+
+/// Records the consent a contact-form sender gave, with its wording (P14).
+pub fn set_consent(conn: &mut PgConnection, ticket_id: i64, wording: &str) -> QueryResult<usize> {
+    diesel::update(tickets::table.find(ticket_id))
+        .set((tickets::consent_text.eq(wording), tickets::consent_at.eq(Utc::now())))
+        .execute(conn)
+}
+
+/// The public conversation of a ticket (no internal notes), oldest first.
+pub fn public_comments(conn: &mut PgConnection, ticket_id: i64) -> QueryResult<Vec<CommentRow>> {
+    comments::table
+        .filter(comments::ticket_id.eq(ticket_id))
+        .filter(comments::internal.eq(false))
+        .select(CommentRow::as_select())
+        .order(comments::id)
+        .load(conn)
+}

@@ -1,30 +1,41 @@
-//! Per-category retention (P4, P15; issue 11): closed tickets are deleted with their comments,
-//! events and files once their category's `retention_days` after closing have passed, unless
+//! Retention of closed tickets (P4, P14, P15; issue 11): they are deleted with their comments,
+//! events, files and private links once their category's `retention_days` after closing have
+//! passed, and contact-form tickets `HELPDESK_CONTACT_RETENTION_DAYS` after closing, unless
 //! staff put them on legal hold. Run by the clean-up job; each pass is audited with its count.
 
 use diesel::prelude::*;
 
 use crate::{
     audit,
-    db::schema::{attachments, categories, tickets},
+    db::schema::{attachments, tickets},
 };
 
 /// Tickets deleted per pass (the job runs every minute).
 const BATCH: i64 = 500;
 
-/// Deletes the tickets past their retention; returns how many and the object keys of their
-/// files, to delete from storage after the commit.
-pub fn purge_expired(conn: &mut PgConnection) -> QueryResult<(usize, Vec<String>)> {
-    let due: Vec<i64> = tickets::table
-        .inner_join(categories::table)
-        .filter(tickets::status.eq(helpdesk_types::tickets::TicketStatus::Closed))
-        .filter(tickets::legal_hold.eq(false))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "categories.retention_days IS NOT NULL AND tickets.closed_at < now() - make_interval(days => categories.retention_days)",
-        ))
-        .select(tickets::id)
-        .limit(BATCH)
-        .load(conn)?;
+#[derive(QueryableByName)]
+struct Due {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
+/// Deletes the tickets past their retention (their category's, or for contact-form tickets
+/// `contact_days` after closing, whichever ends first); returns how many and the object keys of
+/// their files, to delete from storage after the commit.
+pub fn purge_expired(conn: &mut PgConnection, contact_days: u32) -> QueryResult<(usize, Vec<String>)> {
+    let due: Vec<i64> = diesel::sql_query(
+        "SELECT t.id FROM tickets t LEFT JOIN categories c ON c.id = t.category_id
+         WHERE t.status = 'closed' AND NOT t.legal_hold AND (
+             (c.retention_days IS NOT NULL AND t.closed_at < now() - make_interval(days => c.retention_days))
+             OR (t.channel = 'contact_form' AND t.closed_at < now() - make_interval(days => $1)))
+         ORDER BY t.id LIMIT $2",
+    )
+    .bind::<diesel::sql_types::Integer, _>(i32::try_from(contact_days).unwrap_or(i32::MAX))
+    .bind::<diesel::sql_types::BigInt, _>(BATCH)
+    .load::<Due>(conn)?
+    .into_iter()
+    .map(|d| d.id)
+    .collect();
     if due.is_empty() {
         return Ok((0, Vec::new()));
     }

@@ -1,7 +1,6 @@
 //! `/api/v1/tickets` and `/api/v1/tickets/{id}`: create, read, update, delete.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::{
     Problem, Role,
@@ -12,7 +11,8 @@ use validator::Validate;
 use super::{
     changes,
     events::{self, Change},
-    model::{NewTicket, TicketRow},
+    intake,
+    model::TicketRow,
     notify,
     policy::{self, Viewer},
     present, repo,
@@ -23,7 +23,6 @@ use crate::{
     auth::{Admin, AuthUser},
     db,
     error::ApiError,
-    sla,
     state::AppState,
 };
 
@@ -59,7 +58,9 @@ pub async fn create_ticket(
             if let Some(category) = body.category_id {
                 changes::chosen_category(conn, category, viewer.staff)?;
             }
-            let new = new_ticket(conn, body, channel, &requester)?;
+            let priority = body.priority.unwrap_or(Priority::Normal);
+            let content = intake::Content { subject: &body.subject, description: &body.description, priority, channel };
+            let new = intake::new_ticket(conn, &requester, &content, body.category_id)?;
             policy::ensure_priority_allowed(viewer.staff, new.contract_tier, new.priority, &caps)?;
             let row = repo::insert(conn, &new)?;
             events::record(conn, row.id, &viewer.actor(), Change::Created)?;
@@ -80,33 +81,6 @@ fn requester(conn: &mut PgConnection, user: &AuthUser, requester_id: Option<i64>
             .ok_or_else(|| ApiError::field("requester_id", "is not an active customer")),
         None => Ok(user.user.clone()),
     }
-}
-
-/// The new ticket with the deadlines of the requester's contract tier and the priority.
-fn new_ticket(
-    conn: &mut PgConnection,
-    body: CreateTicket,
-    channel: Channel,
-    requester: &User,
-) -> Result<NewTicket, ApiError> {
-    let priority = body.priority.unwrap_or(Priority::Normal);
-    let contract_tier = repo::contract_tier_of(conn, requester.organization_id)?;
-    let now = Utc::now();
-    let (first_response_due_at, resolution_due_at) = sla::deadlines(conn, contract_tier, priority, now)?;
-    Ok(NewTicket {
-        subject: body.subject.trim().to_owned(),
-        description: body.description.trim().to_owned(),
-        priority,
-        channel,
-        category_id: body.category_id,
-        requester_id: requester.id,
-        organization_id: requester.organization_id,
-        contract_tier,
-        created_at: now,
-        updated_at: now,
-        first_response_due_at,
-        resolution_due_at,
-    })
 }
 
 /// One ticket.

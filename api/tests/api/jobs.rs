@@ -154,12 +154,21 @@ fn closed_tickets_past_their_categorys_retention_are_deleted_unless_held() {
          FROM (VALUES ('expired', 'Trivial', interval '400 days', FALSE),
                       ('held', 'Trivial', interval '400 days', TRUE),
                       ('recent', 'Trivial', interval '100 days', FALSE),
-                      ('billing', 'Billing', interval '4000 days', FALSE)) v(s, c, d, h);",
+                      ('billing', 'Billing', interval '4000 days', FALSE)) v(s, c, d, h);
+         INSERT INTO tickets (subject, description, status, channel, requester_id, closed_at, resolved_at, first_response_due_at, resolution_due_at)
+         SELECT s, 'x', 'closed', 'contact_form', (SELECT id FROM users), now() - d, now() - d, now(), now()
+         FROM (VALUES ('old contact', interval '200 days'), ('new contact', interval '20 days')) v(s, d);",
     )
     .unwrap();
     let cleaned = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
-    assert_eq!(cleaned.tickets_deleted, 1);
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM tickets WHERE subject = 'expired'"), 0);
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM tickets WHERE subject IN ('held', 'recent', 'billing')"), 3);
+    assert_eq!(cleaned.tickets_deleted, 2, "the expired ticket and the old contact request (180 days)");
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM tickets WHERE subject IN ('expired', 'old contact')"), 0);
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM tickets WHERE subject IN ('held', 'recent', 'billing', 'new contact')"
+        ),
+        4
+    );
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM audit_log WHERE action = 'retention_deletion'"), 1);
 }

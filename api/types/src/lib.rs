@@ -6,6 +6,7 @@
 //! `openapi/openapi.json`; the `diesel` feature maps the enums to TEXT columns.
 
 pub mod accounts;
+pub mod contact;
 pub mod email;
 pub mod enums;
 pub mod health;

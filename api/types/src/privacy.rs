@@ -29,8 +29,16 @@ pub struct PrivacySettings {
     pub max_upload_bytes: u64,
     /// Allowed attachment types (P6).
     pub allowed_file_types: Vec<String>,
-    /// Whether a captcha service is configured (P8, P14).
+    /// Whether a captcha service is configured (P8, P14); it then receives the captcha data.
     pub captcha_enabled: bool,
+    /// The hCaptcha site key for the widget (the contact form always shows it).
+    pub captcha_sitekey: Option<String>,
+    /// Whether emails go through an SMTP relay (a third party receiving addresses and contents).
+    pub smtp_relay: bool,
+    /// Contact-form requests are deleted this long after closing (P14).
+    pub contact_retention_days: u32,
+    /// Privacy actions are logged and the log kept this long (P12).
+    pub audit_log_retention_days: u32,
 }
 
 /// One privacy action in the audit log (admins).

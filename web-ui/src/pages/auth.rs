@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// Loads the hCaptcha widget script (the only request to another host, and only now).
-fn load_captcha_script() {
+pub fn load_captcha_script() {
     let document = document();
     if document.get_element_by_id("hcaptcha-script").is_some() {
         return;
@@ -36,7 +36,7 @@ fn load_captcha_script() {
     }
 }
 
-fn captcha_response() -> Option<String> {
+pub fn captcha_response() -> Option<String> {
     document()
         .query_selector("[name='h-captcha-response']")
         .ok()
@@ -131,7 +131,8 @@ pub fn Login() -> impl IntoView {
                 <ErrorText error=error />
                 <button type="submit" disabled=move || busy.get()>{tr("login.submit")}</button>
             </form>
-            <p><a href="/register">{tr("login.register")}</a>" · "<a href="/forgot-password">{tr("login.forgot")}</a></p>
+            <p><a href="/register">{tr("login.register")}</a>" · "<a href="/forgot-password">{tr("login.forgot")}</a>
+                " · "<a href="/contact" id="contact-link">{tr("contact.link")}</a></p>
         </section>
     }
 }

@@ -27,6 +27,15 @@ pub fn Privacy() -> impl IntoView {
                     format!("Nach {} fehlgeschlagenen Anmeldungen ist ein Captcha nötig; Fehlversuche werden nach {} Minuten gelöscht.", s.login_failures_before_captcha, s.login_failure_window_minutes),
                     format!("Sitzungen enden nach {} Minuten ohne Aktivität. Wir setzen nur ein technisch notwendiges Sitzungs-Cookie.", s.session_idle_minutes),
                     format!("Anhänge: nur {types}, höchstens {mb} MB je Datei; der Typ wird am Inhalt geprüft."),
+                    format!("Anfragen über das Kontaktformular werden {} Tage nach ihrem Abschluss gelöscht.", s.contact_retention_days),
+                    format!("Datenschutz-Aktionen (Auskunft, Löschung, Einschränkung, Widerspruch) werden protokolliert; das Protokoll wird nach {} Tagen gelöscht.", s.audit_log_retention_days),
+                    "Immer gesendet werden E-Mails zu Ihrem Konto und seiner Sicherheit (Bestätigungs- und Passwort-Links, geänderte Daten, Löschung); Ticket-Bestätigungen, Statusänderungen und Antworten können Sie im Profil abbestellen.".to_owned(),
+                    match (s.captcha_enabled, s.smtp_relay) {
+                        (true, true) => "Empfänger außerhalb dieses Systems: der Captcha-Dienst hCaptcha (beim Kontaktformular und nach fehlgeschlagenen Anmeldungen) und der E-Mail-Relay-Server des Betreibers.".to_owned(),
+                        (true, false) => "Empfänger außerhalb dieses Systems: der Captcha-Dienst hCaptcha (beim Kontaktformular und nach fehlgeschlagenen Anmeldungen).".to_owned(),
+                        (false, true) => "Empfänger außerhalb dieses Systems: der E-Mail-Relay-Server des Betreibers.".to_owned(),
+                        (false, false) => "Es werden keine Daten an Dritte übermittelt.".to_owned(),
+                    },
                 ] } else { vec![
                     format!("Accounts unused for {} days are deleted; you get a warning {} days before.", s.inactive_account_deletion_days, s.inactive_account_warning_days),
                     format!("Resolved tickets are closed and archived after {} days.", s.auto_close_resolved_after_days),
@@ -38,6 +47,15 @@ pub fn Privacy() -> impl IntoView {
                     format!("After {} failed sign-ins a captcha is required; failed attempts are deleted after {} minutes.", s.login_failures_before_captcha, s.login_failure_window_minutes),
                     format!("Sessions end after {} minutes without activity. We set only one technically necessary session cookie.", s.session_idle_minutes),
                     format!("Attachments: only {types}, at most {mb} MB per file; the type is checked by content."),
+                    format!("Contact-form requests are deleted {} days after they are closed.", s.contact_retention_days),
+                    format!("Privacy actions (access, erasure, restriction, objection) are logged; the log is deleted after {} days.", s.audit_log_retention_days),
+                    "Emails about your account and its security (confirmation and password links, changed data, deletion) are always sent; ticket confirmations, status changes and replies can be turned off in your profile.".to_owned(),
+                    match (s.captcha_enabled, s.smtp_relay) {
+                        (true, true) => "Recipients outside this system: the captcha service hCaptcha (on the contact form and after failed sign-ins) and the operator's email relay.".to_owned(),
+                        (true, false) => "Recipients outside this system: the captcha service hCaptcha (on the contact form and after failed sign-ins).".to_owned(),
+                        (false, true) => "Recipients outside this system: the operator's email relay.".to_owned(),
+                        (false, false) => "No data is passed to third parties.".to_owned(),
+                    },
                 ] };
                 view! { <ul class="privacy">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
             })}
