@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark harness: seeds N tickets (default 1,000,000) into a throwaway PostgreSQL cluster,
 # starts the release server, and measures ticket-list latency for the first page and for a page
-# deep in the list (reached by following cursors), plus a full-text search.
+# deep in the list (reached by following cursors), plus a full-text search; then the peak memory
+# of one person's data export (P12) with 10,000 tickets and 1 GiB of files.
 # Usage: scripts/bench.sh [N]       (`make bench`, `make bench N=200000`)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -14,6 +15,22 @@ bin="${CARGO_TARGET_DIR:-$ROOT/target}/release/helpdesk"
 pgdir="$(mktemp -d /tmp/helpdesk-bench-pg.XXXXXX)/data"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; bash scripts/pg.sh stop "$pgdir"; rm -rf "$(dirname "$pgdir")"; }
+# Starts the release server with the extra environment given ("VAR=value" ...); sets
+# `server_pid` and `base`, stopping a server started before.
+start_server() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  local out; out="$(mktemp)"
+  env HELPDESK_BIND=127.0.0.1:0 HELPDESK_WEB_DIR=/nonexistent HELPDESK_BCRYPT_COST=12 \
+    HELPDESK_STORAGE="$(dirname "$pgdir")/files" "$@" "$bin" serve > "$out" 2>/dev/null &
+  server_pid=$!
+  for _ in $(seq 1 100); do grep -q listening "$out" 2>/dev/null && break; sleep 0.1; done
+  base="$(sed -n 's/.*listening on //p' "$out" | head -n 1)"
+}
+# A session token for `login`.
+sign_in() {
+  curl -sf "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"login\":\"$1\",\"password\":\"demo-password-2026\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
 trap cleanup EXIT
 admin_url="$(bash scripts/pg.sh start "$pgdir" --throwaway)"
 psql -q "$admin_url" -c "CREATE DATABASE bench"
@@ -24,13 +41,8 @@ seed_started=$SECONDS
 "$bin" seed --tickets "$tickets" >/dev/null
 seed_seconds=$((SECONDS - seed_started))
 
-out="$(mktemp)"
-HELPDESK_BIND=127.0.0.1:0 HELPDESK_WEB_DIR=/nonexistent HELPDESK_BCRYPT_COST=12 "$bin" serve > "$out" 2>/dev/null &
-server_pid=$!
-for _ in $(seq 1 100); do grep -q listening "$out" 2>/dev/null && break; sleep 0.1; done
-base="$(sed -n 's/.*listening on //p' "$out" | head -n 1)"
-token="$(curl -sf "$base/api/v1/auth/login" -H 'content-type: application/json' \
-  -d '{"login":"demo.agent1","password":"demo-password-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+start_server
+token="$(sign_in demo.agent1)"
 
 # Median of 7 requests, in milliseconds.
 median_ms() {
@@ -72,3 +84,29 @@ printf '%-50s %8s\n' "POST /auth/password-reset/confirm, bogus token" \
   "$(median_post_ms "$base/api/v1/auth/password-reset/confirm" '{"token":"bogus{i}","new_password":"a-fresh-start-2026"}')"
 printf '%-50s %8s\n' "POST /auth/register (hashes the password)" \
   "$(median_post_ms "$base/api/v1/auth/register" '{"full_name":"B","email":"bench{i}@example.com","username":"bench{i}","password":"a-fresh-start-2026"}')"
+
+# P12 export: one customer requests 10,000 tickets and has 1 GiB of files (20 uploads of 50 MiB);
+# the export is read to the end by a fresh server, whose peak resident memory (VmHWM) is reported.
+export_tickets=$(( tickets < 10000 ? tickets : 10000 ))
+customer="$(psql -qtA "$DATABASE_URL" -c "SELECT username FROM users WHERE role = 'customer' ORDER BY id LIMIT 1")"
+psql -q "$DATABASE_URL" -c "UPDATE tickets SET requester_id = (SELECT id FROM users WHERE username = '$customer')
+  WHERE id IN (SELECT id FROM tickets ORDER BY id LIMIT $export_tickets)"
+upload_env=(HELPDESK_MAX_UPLOAD_BYTES=$((60 * 1024 * 1024)) HELPDESK_UPLOAD_QUOTA_MB_PER_DAY=2000)
+start_server "${upload_env[@]}"
+token="$(sign_in "$customer")"
+ticket="$(psql -qtA "$DATABASE_URL" -c "SELECT t.id FROM tickets t JOIN users u ON u.id = t.requester_id
+  WHERE u.username = '$customer' AND t.status <> 'closed' ORDER BY t.id LIMIT 1")"
+blob="$(dirname "$pgdir")/blob.txt"
+head -c $((37 * 1024 * 1024)) /dev/urandom | base64 -w 76 | head -c $((50 * 1024 * 1024)) > "$blob"
+for i in $(seq 1 20); do
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" -F "file=@$blob;filename=part$i.txt" \
+    "$base/api/v1/tickets/$ticket/attachments" || { echo "upload $i failed" >&2; exit 1; }
+done
+start_server "${upload_env[@]}"
+token="$(sign_in "$customer")"
+before_kb="$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")"
+read -r export_bytes export_seconds < <(curl -s -o /dev/null -w '%{size_download} %{time_total}\n' \
+  -H "Authorization: Bearer $token" "$base/api/v1/me/export")
+peak_kb="$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")"
+printf '\n%-50s %s\n' "GET /api/v1/me/export ($export_tickets tickets, 20 x 50 MiB files)" \
+  "$((export_bytes / 1024 / 1024)) MiB in ${export_seconds%.*} s; server peak RSS $((before_kb / 1024)) MiB before, $((peak_kb / 1024)) MiB after"
