@@ -895,6 +895,27 @@ async fn customers_see_the_assigned_agents_name_only() {
     assert_eq!(w.app.get_json(&path, &w.agent).await["assignee"]["email"], "agent@example.com");
 }
 
+/// Staff addresses stay private in the conversation too: customers see who answered by name,
+/// and an address only on their own comments.
+#[tokio::test]
+async fn customers_see_who_replied_by_name_only() {
+    let w = world().await;
+    let id = w.app.open_ticket(&w.a, "Who answered?", "x").await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tickets/{id}/comments");
+    w.app.ok(Method::POST, &path, &w.agent, Some(json!({"body": "We are on it."}))).await;
+    w.app.ok(Method::POST, &path, &w.a, Some(json!({"body": "Thanks!"}))).await;
+    let seen = w.app.get_json(&path, &w.a).await;
+    let items = seen["items"].as_array().unwrap();
+    assert_eq!(
+        (items[0]["author_name"].as_str(), items[0]["author_email"].as_str()),
+        (Some("agent Example"), Some(""))
+    );
+    assert!(!items[1]["author_email"].as_str().unwrap().is_empty(), "their own address stays: {seen}");
+    assert!(!seen.to_string().contains("agent@example.com"));
+    let staff_view = w.app.get_json(&path, &w.agent).await;
+    assert_eq!(staff_view["items"][0]["author_email"], "agent@example.com");
+}
+
 /// Comments, events and files of a ticket come in pages of the same cursor shape as ticket
 /// lists (at most 100).
 #[tokio::test]

@@ -42,14 +42,14 @@ pub async fn list_comments(
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<Comment>>, ApiError> {
     let (id, (limit, after)) = (id.into_inner(), page.parse()?);
-    let rows = db::run(&state.pool, move |conn| {
+    let (rows, viewer) = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
         repo::find_visible(conn, &viewer, id, false)?;
-        Ok(repo::comments(conn, &viewer, id, after, limit)?)
+        Ok((repo::comments(conn, &viewer, id, after, limit)?, viewer))
     })
     .await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |c| c.id);
-    Ok(web::Json(Page { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+    Ok(web::Json(Page { items: rows.into_iter().map(|c| viewer.comment(c)).collect(), next_cursor }))
 }
 
 /// Reply, or (staff) add an internal note. The first public staff reply is the first response;

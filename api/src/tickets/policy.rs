@@ -21,10 +21,13 @@ use diesel::{
 };
 use helpdesk_types::{
     organizations::ContractTier,
-    tickets::{Channel, Priority, TicketStatus, UpdateTicket},
+    tickets::{Channel, Comment, Priority, TicketStatus, UpdateTicket},
 };
 
-use super::{events::Actor, model::TicketRow};
+use super::{
+    events::Actor,
+    model::{CommentRow, TicketRow},
+};
 use crate::{
     auth::AuthUser,
     db::schema::{organizations, tickets},
@@ -67,6 +70,17 @@ impl Viewer {
             shared_organization,
             restricted: user.user.restricted_at.is_some(),
         })
+    }
+
+    /// A comment as this viewer may read it: customers see the name of whoever wrote it, but an
+    /// email address only on their own comments (staff addresses and colleagues' addresses stay
+    /// private).
+    pub fn comment(&self, row: CommentRow) -> Comment {
+        let mut comment = Comment::from(row);
+        if !self.staff && comment.author_id != Some(self.user_id) {
+            comment.author_email.clear();
+        }
+        comment
     }
 
     /// The visibility rule.

@@ -202,6 +202,7 @@ pub struct Comment {
     pub ticket_id: i64,
     pub author_id: Option<i64>,
     pub author_name: String,
+    /// Empty for customers, except on their own comments.
     pub author_email: String,
     pub body: String,
     /// Internal notes are visible to agents and admins only.
