@@ -18,13 +18,25 @@ pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> QueryResult<User> {
     diesel::insert_into(users::table).values(new).returning(User::as_returning()).get_result(conn)
 }
 
-/// Creates an account: the one path for registration and administration. Email and username
-/// are normalised (trimmed, lower-case) and checked for availability (409 problems).
+/// Creates an account: the one path for registration, administration and the contact form.
+/// Email and username are normalised (trimmed, lower-case) and checked for availability (409
+/// problems); names are trimmed and a blank company or phone is none.
 pub fn create(conn: &mut PgConnection, new: NewUser<'_>) -> Result<User, ApiError> {
     let (email, username) = (new.email.trim().to_lowercase(), new.username.trim().to_lowercase());
     ensure_available(conn, Some(&email), Some(&username))?;
-    let new = NewUser { email: &email, username: &username, full_name: new.full_name.trim(), ..new };
+    let new = NewUser {
+        email: &email,
+        username: &username,
+        full_name: new.full_name.trim(),
+        company: blank_is_none(new.company),
+        phone: blank_is_none(new.phone),
+        ..new
+    };
     insert(conn, &new).map_err(map_unique_violation)
+}
+
+fn blank_is_none(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
 }
 
 pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Option<User>> {

@@ -26,7 +26,7 @@ use crate::{
     auth::routes::{client_address, require_captcha},
     db,
     email::{self, Message},
-    error::ApiError,
+    error::{ApiError, ProblemCode},
     state::AppState,
     tickets::{
         events::{self, Actor, Change},
@@ -49,21 +49,31 @@ fn requester(conn: &mut PgConnection, body: &ContactRequest) -> Result<User, Api
     let mut suffix = [0_u8; 5];
     rand::rng().fill_bytes(&mut suffix);
     let username = format!("contact-{}", hex::encode(suffix));
-    accounts::create(
-        conn,
-        NewUser {
-            email: &body.email,
-            username: &username,
-            full_name: &body.name,
-            company: body.company.as_deref().map(str::trim).filter(|c| !c.is_empty()),
-            phone: body.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()),
-            password_hash: None,
-            role: Role::Customer,
-            locale: body.locale.unwrap_or(Locale::En),
-            organization_id: None,
-            email_verified_at: None,
-        },
-    )
+    // In a savepoint: when a concurrent request created the account a moment ago, the failed
+    // insert must not abort the request's transaction, and that account is used.
+    let created = conn.transaction(|conn| {
+        accounts::create(
+            conn,
+            NewUser {
+                email: &body.email,
+                username: &username,
+                full_name: &body.name,
+                company: body.company.as_deref(),
+                phone: body.phone.as_deref(),
+                password_hash: None,
+                role: Role::Customer,
+                locale: body.locale.unwrap_or(Locale::En),
+                organization_id: None,
+                email_verified_at: None,
+            },
+        )
+    });
+    match created {
+        Err(ApiError::Conflict { code: ProblemCode::EmailTaken, .. }) => {
+            accounts::find_by_email(conn, &body.email)?.ok_or(ApiError::NotFound)
+        }
+        other => other,
+    }
 }
 
 /// Send a request without an account. Always needs a solved captcha and the consent. The

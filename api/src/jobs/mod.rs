@@ -120,8 +120,9 @@ pub struct Cleaned {
 }
 
 /// Deletes what the retention rules say must go: failed logins after their window (P8), ended
-/// sessions, expired password links, and the email log after its retention period (P7); closes
-/// and archives tickets resolved long enough ago (P4).
+/// sessions, expired password links, the email log (P7) and the audit log after their periods,
+/// closed tickets past their category's or the contact form's retention (P4, P14); warns and
+/// then erases inactive accounts (P2); closes and archives tickets resolved long enough ago (P4).
 /// Runs inside the caller's transaction; `None` when another instance holds the lock.
 pub fn cleanup(conn: &mut PgConnection, policies: &Policies, public_url: &str) -> Result<Option<Cleaned>, ApiError> {
     if !try_lock(conn, CLEANUP_LOCK)? {
