@@ -11,8 +11,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     accounts, attachments, auth, categories, email,
     error::ApiError,
-    health,
+    health, jobs,
     middleware::{headers, request_id},
+    notifications,
     openapi::{ApiDoc, add_default_problem_responses},
     organizations, sla, spa,
     state::AppState,
@@ -34,6 +35,9 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(organizations::routes)
             .configure(categories::routes)
             .configure(sla::routes)
+            .configure(notifications::routes::routes)
+            .configure(jobs::routes::routes)
+            .configure(sla::reports::routes)
             .configure(tickets::routes)
             .configure(attachments::routes)
             .configure(crate::privacy::routes)

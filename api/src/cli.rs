@@ -145,7 +145,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
     writeln!(std::io::stdout(), "helpdesk listening on http://{address}")?;
     tracing::info!(%address, public_url = %config.public_url, "serving");
     let mailer = Mailer::from_config(&config)?;
+    let database_url = config.database_url.expose().to_owned();
     let state = actix_web::web::Data::new(AppState::new(pool, config)?);
+    state.hub.listen(database_url);
     actix_web::rt::System::new().block_on(async move {
         jobs::spawn(&state, mailer);
         app::server(listener, state)?.await?;

@@ -89,6 +89,14 @@ pub struct Policies {
     pub audit_log_retention_days: u32,
     /// Contact-form tickets are deleted this long after closing (P14).
     pub contact_retention_days: u32,
+    /// A pending ticket's requester is reminded after this many days, and again after each
+    /// further period.
+    pub pending_reminder_days: u32,
+    /// A pending ticket without an answer is resolved after this many days.
+    pub pending_auto_resolve_days: u32,
+    /// Seconds between runs of every scheduled job, overriding each job's own schedule (tests
+    /// and demos); `None` in production.
+    pub job_interval_override: Option<u64>,
 }
 
 /// The highest priority customers of each contract tier may choose.
@@ -420,6 +428,12 @@ impl Config {
                 inactive_account_warning_days: r.ranged("HELPDESK_INACTIVE_ACCOUNT_WARNING_DAYS", 30, 1..=365)?,
                 audit_log_retention_days: r.ranged("HELPDESK_AUDIT_LOG_RETENTION_DAYS", 3 * 365, 30..=36500)?,
                 contact_retention_days: r.ranged("HELPDESK_CONTACT_RETENTION_DAYS", 180, 1..=36500)?,
+                pending_reminder_days: r.ranged("HELPDESK_PENDING_REMINDER_DAYS", 3, 1..=365)?,
+                pending_auto_resolve_days: r.ranged("HELPDESK_PENDING_AUTO_RESOLVE_DAYS", 14, 1..=3650)?,
+                job_interval_override: match r.ranged("HELPDESK_JOB_INTERVAL_SECONDS", 0, 0..=86_400)? {
+                    0 => None,
+                    n => Some(n.into()),
+                },
             },
         })
     }

@@ -62,6 +62,10 @@ problem_codes! {
     InvalidTransition = "invalid_transition",
     /// Closed tickets are read-only.
     TicketClosed = "ticket_closed",
+    /// Something built in (the around-the-clock calendar) cannot be changed or deleted.
+    BuiltIn = "built_in",
+    /// Still used by something else (a calendar by SLA policies).
+    InUse = "in_use",
     /// The uploader stored more than the daily quota allows.
     UploadQuotaExceeded = "upload_quota_exceeded",
     /// Staff must set up two-factor sign-in before anything else (`HELPDESK_REQUIRE_2FA_FOR_STAFF`).

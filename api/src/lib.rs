@@ -19,6 +19,7 @@ pub mod error;
 pub mod health;
 pub mod jobs;
 pub mod middleware;
+pub mod notifications;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;

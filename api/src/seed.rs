@@ -13,6 +13,18 @@ pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
 const BATCH: i64 = 50_000;
 
+/// `SET` clause: alerts for thresholds already passed count as sent; the next one ahead is watched.
+const ALERTS: &str = "sla_alerted = array_remove(ARRAY[
+        CASE WHEN first_response_at IS NULL AND now() >= first_response_warn_at THEN 'first_response:at_risk' END,
+        CASE WHEN first_response_at IS NULL AND now() >= first_response_due_at THEN 'first_response:breached' END,
+        CASE WHEN resolved_at IS NULL AND now() >= resolution_warn_at THEN 'resolution:at_risk' END,
+        CASE WHEN resolved_at IS NULL AND now() >= resolution_due_at THEN 'resolution:breached' END], NULL),
+    sla_alert_at = least(
+        CASE WHEN first_response_at IS NULL AND first_response_warn_at > now() THEN first_response_warn_at
+             WHEN first_response_at IS NULL AND first_response_due_at > now() THEN first_response_due_at END,
+        CASE WHEN resolved_at IS NULL AND resolution_warn_at > now() THEN resolution_warn_at
+             WHEN resolved_at IS NULL AND resolution_due_at > now() THEN resolution_due_at END)";
+
 fn exec(conn: &mut PgConnection, sql: &str) -> anyhow::Result<usize> {
     Ok(diesel::sql_query(sql).execute(conn)?)
 }
@@ -72,7 +84,8 @@ pub fn seed(conn: &mut PgConnection, tickets: i64, bcrypt_cost: u32) -> anyhow::
                      FROM generate_series(1, $1) g)
                  INSERT INTO tickets (subject, description, status, priority, channel, category_id, requester_id,
                                       organization_id, assignee_id, contract_tier, created_at, updated_at,
-                                      first_response_at, resolved_at, closed_at, first_response_due_at, resolution_due_at)
+                                      first_response_at, resolved_at, closed_at, first_response_due_at, resolution_due_at,
+                                      first_response_warn_at, resolution_warn_at, sla_paused_at)
                  SELECT (ARRAY['Drucker druckt nicht', 'VPN verbindet nicht', 'Rechnung fehlt', 'Passwort vergessen',
                                'E-Mail kommt nicht an', 'Server langsam', 'Invoice is wrong', 'Cannot log in',
                                'Backup failed', 'New laptop needed'])[1 + (g % 10)] || ' #' || g,
@@ -89,12 +102,33 @@ pub fn seed(conn: &mut PgConnection, tickets: i64, bcrypt_cost: u32) -> anyhow::
                         CASE WHEN r.status IN ('resolved', 'closed') THEN r.created + interval '1 day' END,
                         CASE WHEN r.status = 'closed' THEN r.created + interval '2 days' END,
                         r.created + make_interval(mins => p.first_response_minutes),
-                        r.created + make_interval(mins => p.resolution_minutes)
+                        r.created + make_interval(mins => p.resolution_minutes),
+                        r.created + make_interval(secs => p.first_response_minutes * 0.6 * p.at_risk_percent),
+                        r.created + make_interval(secs => p.resolution_minutes * 0.6 * p.at_risk_percent),
+                        CASE WHEN r.status = 'pending' THEN r.created + interval '3 hours' END
                  FROM rows r
                  CROSS JOIN total CROSS JOIN agents CROSS JOIN cats
                  JOIN customers c ON c.rn = 1 + (r.g * 7919) % total.n
                  LEFT JOIN organizations o ON o.id = c.organization_id
                  JOIN sla_policies p ON p.contract_tier = coalesce(o.contract_tier, 'none') AND p.priority = r.priority",
+            )
+            .bind::<BigInt, _>(n)
+            .execute(conn)?;
+            // Thresholds already passed count as alerted (a demo database does not start with a
+            // flood of SLA mails); the monitor watches the ones ahead. And the report facts.
+            diesel::sql_query(format!(
+                "UPDATE tickets SET {ALERTS} WHERE id IN (SELECT id FROM tickets ORDER BY id DESC LIMIT $1) AND status IN ('new', 'open')"
+            ))
+            .bind::<BigInt, _>(n)
+            .execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO sla_facts
+                 SELECT id, created_at, contract_tier, priority, category_id, assignee_id,
+                        extract(epoch FROM coalesce(first_response_at, resolved_at) - created_at)::bigint,
+                        coalesce(first_response_at, resolved_at, now()) > first_response_due_at,
+                        resolved_at, extract(epoch FROM resolved_at - created_at)::bigint,
+                        coalesce(resolved_at, now()) > resolution_due_at
+                 FROM (SELECT * FROM tickets ORDER BY id DESC LIMIT $1) t",
             )
             .bind::<BigInt, _>(n)
             .execute(conn)?;

@@ -30,6 +30,8 @@ pub struct AppState {
     /// A bcrypt hash that matches nothing, verified when a login names no account, so both
     /// cases take the same time.
     pub dummy_hash: String,
+    /// Live updates for `GET /api/v1/stream`.
+    pub hub: crate::notifications::stream::Hub,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             mail_wake: Arc::new(Notify::new()),
             storage: Storage::open(&config.storage)?,
             dummy_hash,
+            hub: Default::default(),
             hasher: password::Hasher::new(
                 config.bcrypt_cost,
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),

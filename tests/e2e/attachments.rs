@@ -308,7 +308,14 @@ async fn the_sweep_removes_orphaned_objects() {
     }
     let storage_dir = dir.clone();
     let (db, app_dir) = s.app.stop().await;
-    // The sweep runs when the server starts (then every 6 hours).
+    // The sweep runs every 6 hours, and at once when it never ran or its last run is older.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "UPDATE job_runs SET started_at = started_at - interval '7 hours' WHERE job = 'attachment_sweep'",
+        ),
+        &mut db.connect(),
+    )
+    .unwrap();
     let restarted =
         TestApp::builder().database(db).env("HELPDESK_STORAGE", storage_dir.to_string_lossy()).spawn().await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -12,6 +12,7 @@ mod cli;
 mod foundation;
 mod openapi;
 mod privacy;
+mod sla;
 mod spa;
 mod tickets;
 mod two_factor;

@@ -443,9 +443,12 @@ async fn replies_drive_first_response_and_reopening() {
             "comment_added",
             "comment_added",
             "status_changed",
+            "sla_met",
             "status_changed",
+            "sla_paused",
             "comment_added",
-            "status_changed"
+            "status_changed",
+            "sla_resumed"
         ]
     );
 }

@@ -29,6 +29,45 @@ fn sla_key(s: SlaStatus) -> &'static str {
         SlaStatus::OnTrack => "sla.on_track",
         SlaStatus::AtRisk => "sla.at_risk",
         SlaStatus::Breached => "sla.breached",
+        SlaStatus::Paused => "sla.paused",
+        SlaStatus::Met => "sla.met",
+    }
+}
+
+/// Minutes as "2 h 10 min".
+pub fn duration_text(minutes: i64) -> String {
+    let m = minutes.abs();
+    match (m / 60, m % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// The SLA badge with the business time left of the next open target ("2 h 10 min left,
+/// business hours"), or "paused" while the ticket waits for the customer.
+#[component]
+pub fn SlaDetail(sla: helpdesk_types::tickets::Sla) -> impl IntoView {
+    let i18n = use_i18n();
+    let next = [&sla.first_response, &sla.resolution].into_iter().find_map(|t| t.business_minutes_left);
+    let paused = sla.paused_since.is_some();
+    let business = sla.business_hours;
+    let status = sla.status;
+    view! {
+        <span class=format!("badge sla-{status}") data-testid="sla-badge">
+            {move || i18n.t(sla_key(status))}
+            {move || match (paused, next) {
+                (true, _) => format!(" · {}", i18n.t("sla.paused_note")),
+                (false, Some(left)) if left >= 0 => format!(
+                    " · {} {}{}",
+                    duration_text(left),
+                    i18n.t("sla.left"),
+                    if business { format!(", {}", i18n.t("sla.business_hours")) } else { String::new() }
+                ),
+                (false, Some(over)) => format!(" · {} {}", duration_text(over), i18n.t("sla.overdue")),
+                (false, None) => String::new(),
+            }}
+        </span>
     }
 }
 

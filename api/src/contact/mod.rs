@@ -32,7 +32,7 @@ use crate::{
         events::{self, Actor, Change},
         intake,
         model::NewComment,
-        notify, policy, repo as tickets, workflow,
+        notify, policy, repo as tickets,
     },
 };
 
@@ -127,6 +127,8 @@ async fn send_request(
             let locale = body.locale.unwrap_or(person.locale);
             tickets::set_consent(conn, row.id, consent_wording(locale))?;
             events::record(conn, row.id, &Actor { id: Some(person.id), name: &body.name }, Change::Created)?;
+            crate::notifications::new_ticket(conn, &row, person.id, &public_url)?;
+            crate::notifications::stream::ticket_changed(conn, row.id)?;
             let token = tickets::create_request_link(conn, row.id)?;
             let message = Message::ContactReceived {
                 name: body.name.clone(),
@@ -224,9 +226,6 @@ async fn reply_to_request(
             )?;
             let actor = Actor { id: Some(person.id), name: &person.full_name };
             events::record(conn, t.id, &actor, Change::CommentAdded { internal: false })?;
-            if let Some(change) = workflow::on_public_reply(&mut t, false, comment.created_at) {
-                events::record(conn, t.id, &actor, change.event())?;
-            }
             let as_viewer = policy::Viewer {
                 user_id: person.id,
                 name: person.full_name.clone(),
@@ -235,8 +234,7 @@ async fn reply_to_request(
                 shared_organization: None,
                 restricted: false,
             };
-            notify::public_reply(conn, &as_viewer, &t, &text, &public_url)?;
-            tickets::save(conn, &t)?;
+            notify::after_public_reply(conn, &as_viewer, &mut t, &text, comment.created_at, &public_url)?;
             Ok(())
         })
     })

@@ -172,6 +172,8 @@ diesel::table! {
         first_response_minutes -> Int4,
         resolution_minutes -> Int4,
         updated_at -> Timestamptz,
+        calendar_id -> Int8,
+        at_risk_percent -> Int2,
     }
 }
 
@@ -221,6 +223,13 @@ diesel::table! {
         legal_hold -> Bool,
         consent_text -> Nullable<Text>,
         consent_at -> Nullable<Timestamptz>,
+        sla_paused_at -> Nullable<Timestamptz>,
+        sla_paused_seconds -> Int8,
+        first_response_warn_at -> Timestamptz,
+        resolution_warn_at -> Timestamptz,
+        sla_alerted -> Array<Nullable<Text>>,
+        sla_alert_at -> Nullable<Timestamptz>,
+        pending_reminders -> Int2,
     }
 }
 
@@ -257,6 +266,61 @@ diesel::table! {
         inactivity_warned_at -> Nullable<Timestamptz>,
         restricted_at -> Nullable<Timestamptz>,
         refused_notifications -> Array<Nullable<Text>>,
+        notification_channels -> Jsonb,
+        followed_category_ids -> Array<Nullable<Int8>>,
+    }
+}
+
+diesel::table! {
+    calendars (id) {
+        id -> Int8,
+        name -> Text,
+        time_zone -> Text,
+        opening_hours -> Jsonb,
+        holidays -> Jsonb,
+        holiday_region -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    job_runs (id) {
+        id -> Int8,
+        job -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        outcome -> Text,
+        counts -> Jsonb,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Int8,
+        user_id -> Int8,
+        ticket_id -> Nullable<Int8>,
+        kind -> Text,
+        title -> Text,
+        read_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sla_facts (ticket_id) {
+        ticket_id -> Int8,
+        created_at -> Timestamptz,
+        contract_tier -> Text,
+        priority -> Text,
+        category_id -> Nullable<Int8>,
+        assignee_id -> Nullable<Int8>,
+        first_response_seconds -> Nullable<Int8>,
+        first_response_breached -> Bool,
+        resolved_at -> Nullable<Timestamptz>,
+        resolution_seconds -> Nullable<Int8>,
+        resolution_breached -> Bool,
     }
 }
 
@@ -271,6 +335,9 @@ diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(request_links -> tickets (ticket_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(notifications -> tickets (ticket_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(sla_policies -> calendars (calendar_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> users (actor_id));
 diesel::joinable!(tickets -> categories (category_id));
@@ -279,6 +346,10 @@ diesel::joinable!(two_factor -> users (user_id));
 diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    calendars,
+    job_runs,
+    notifications,
+    sla_facts,
     attachments,
     audit_log,
     categories,

@@ -93,6 +93,35 @@ pub enum Message {
         subject: String,
         token: String,
     },
+    /// To staff: a notification (new ticket, assignment, mention, SLA warning or breach, failed
+    /// job) with a link into the web UI (`link` is a path such as `/tickets/42`).
+    AgentNotice {
+        name: String,
+        title: String,
+        link: String,
+    },
+    /// To the requester: the ticket waits for their answer (sent after
+    /// `HELPDESK_PENDING_REMINDER_DAYS`, then again).
+    PendingReminder {
+        name: String,
+        number: i64,
+        subject: String,
+        /// Days until the ticket is resolved without an answer.
+        resolve_in_days: u32,
+    },
+    /// To the requester: a pending ticket without an answer was resolved.
+    TicketAutoResolved {
+        name: String,
+        number: i64,
+        subject: String,
+        days: u32,
+    },
+    /// To the requester: a resolved ticket was closed automatically (P4).
+    TicketAutoClosed {
+        name: String,
+        number: i64,
+        subject: String,
+    },
 }
 
 /// A rendered email.
@@ -182,6 +211,8 @@ impl Message {
             Self::TicketCreated { .. } => Some(NotificationKind::TicketConfirmations),
             Self::TicketStatusChanged { .. } => Some(NotificationKind::StatusUpdates),
             Self::TicketReply { .. } => Some(NotificationKind::Replies),
+            Self::PendingReminder { .. } => Some(NotificationKind::Reminders),
+            Self::TicketAutoResolved { .. } | Self::TicketAutoClosed { .. } => Some(NotificationKind::StatusUpdates),
             _ => None,
         }
     }
@@ -210,6 +241,10 @@ impl Message {
             Self::TicketStatusChanged { .. } => "ticket_status_changed",
             Self::TicketReply { .. } => "ticket_reply",
             Self::ContactReceived { .. } => "contact_received",
+            Self::AgentNotice { .. } => "agent_notice",
+            Self::PendingReminder { .. } => "pending_reminder",
+            Self::TicketAutoResolved { .. } => "ticket_auto_resolved",
+            Self::TicketAutoClosed { .. } => "ticket_auto_closed",
         }
     }
 
@@ -506,6 +541,59 @@ impl Message {
                         Some(token) => format!("{public_url}/requests/{token}"),
                         None => format!("{public_url}/tickets/{number}"),
                     }),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::AgentNotice { name, title, link } => (
+                title.clone(),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(title.clone()),
+                    Link(format!("{public_url}{link}")),
+                    Para(if de {
+                        "Bitte antworten Sie im Helpdesk, nicht auf diese E-Mail. Welche Benachrichtigungen Sie erhalten, stellen Sie im Profil ein.".to_owned()
+                    } else {
+                        "Please reply in the helpdesk, not to this email. Choose which notifications you get in your profile.".to_owned()
+                    }),
+                ],
+            ),
+            Self::PendingReminder { name, number, subject, resolve_in_days } => (
+                if de { format!("[#{number}] Wir warten auf Ihre Antwort: {subject}") } else { format!("[#{number}] Waiting for your reply: {subject}") },
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("zu Ihrem Ticket #{number} warten wir noch auf Ihre Antwort. Ohne Antwort gilt es in {resolve_in_days} Tagen als gelöst. Bitte antworten Sie im Portal:")
+                    } else {
+                        format!("we are still waiting for your reply on ticket #{number}. Without a reply it will be resolved in {resolve_in_days} days. Please reply in the portal:")
+                    }),
+                    Link(format!("{public_url}/tickets/{number}")),
+                    Para(if de { "Erinnerungen können Sie in Ihren E-Mail-Einstellungen abbestellen.".to_owned() } else { "You can turn reminders off in your email preferences.".to_owned() }),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::TicketAutoResolved { name, number, subject, days } => (
+                format!("[#{number}] {subject}"),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("da wir {days} Tage keine Antwort erhalten haben, haben wir Ihr Ticket #{number} als gelöst markiert. Antworten Sie im Portal, wenn Sie noch Hilfe brauchen; das Ticket wird dann wieder geöffnet.")
+                    } else {
+                        format!("as we have not heard back for {days} days, we marked your ticket #{number} resolved. Reply in the portal if you still need help and it opens again.")
+                    }),
+                    Link(format!("{public_url}/tickets/{number}")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::TicketAutoClosed { name, number, subject } => (
+                format!("[#{number}] {subject}"),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("Ihr gelöstes Ticket #{number} wurde jetzt geschlossen. Brauchen Sie weitere Hilfe, eröffnen Sie bitte ein neues Ticket.")
+                    } else {
+                        format!("your resolved ticket #{number} has now been closed. If you need more help, please open a new ticket.")
+                    }),
+                    Link(format!("{public_url}/tickets/new")),
                     Para(sign.to_owned()),
                 ],
             ),

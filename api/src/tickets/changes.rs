@@ -12,7 +12,7 @@ use super::{
     repo,
     workflow::{self, By},
 };
-use crate::{accounts::repo as accounts, error::ApiError, sla};
+use crate::{accounts::repo as accounts, error::ApiError};
 
 /// Applies every field of `update` that differs from `t`.
 pub fn apply(
@@ -62,11 +62,10 @@ fn status(conn: &mut PgConnection, viewer: &Viewer, t: &mut TicketRow, to: Ticke
     Ok(())
 }
 
-/// A new priority recomputes the deadlines from the ticket's creation.
+/// A new priority: `sla::settle` recomputes the deadlines from the ticket's creation.
 fn priority(conn: &mut PgConnection, viewer: &Viewer, t: &mut TicketRow, p: Priority) -> Result<(), ApiError> {
     events::record(conn, t.id, &viewer.actor(), Change::Priority(t.priority.as_str(), p.as_str()))?;
     t.priority = p;
-    (t.first_response_due_at, t.resolution_due_at) = sla::deadlines(conn, t.contract_tier, p, t.created_at)?;
     Ok(())
 }
 

@@ -14,12 +14,13 @@ use super::{
     model::NewComment,
     notify,
     policy::{self, Viewer},
-    repo, workflow,
+    repo,
 };
 use crate::{
     auth::AuthUser,
     db,
     error::ApiError,
+    notifications,
     pagination::{self, PageQuery},
     state::AppState,
 };
@@ -100,12 +101,11 @@ pub async fn create_comment(
             )?;
             events::record(conn, id, &viewer.actor(), Change::CommentAdded { internal })?;
             // An internal note changes nothing a customer sees, `updated_at` included.
-            if !internal {
-                if let Some(change) = workflow::on_public_reply(&mut ticket, viewer.staff, comment.created_at) {
-                    events::record(conn, id, &viewer.actor(), change.event())?;
-                }
-                notify::public_reply(conn, &viewer, &ticket, &text, &public_url)?;
-                repo::save(conn, &ticket)?;
+            if internal {
+                notifications::mentions(conn, &ticket, &text, viewer.user_id, &public_url)?;
+                notifications::stream::ticket_changed(conn, id)?;
+            } else {
+                notify::after_public_reply(conn, &viewer, &mut ticket, &text, comment.created_at, &public_url)?;
             }
             Ok(comment)
         })

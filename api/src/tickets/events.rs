@@ -39,6 +39,14 @@ pub enum Change<'a> {
         filename: &'a str,
         internal: bool,
     },
+    /// The SLA clock: `kind` is `sla_at_risk`, `sla_breached`, `sla_met`, `sla_paused` or
+    /// `sla_resumed`; `target` names `first_response` or `resolution`; `figures` is a JSON
+    /// object (due time, business minutes used and the target). Staff-only.
+    Sla {
+        kind: &'static str,
+        target: Option<&'a str>,
+        figures: &'a str,
+    },
 }
 
 impl<'a> Change<'a> {
@@ -55,6 +63,7 @@ impl<'a> Change<'a> {
             Change::CommentAdded { internal } => ("comment_added", None, None, internal),
             Change::AttachmentAdded { filename, internal } => ("attachment_added", None, Some(filename), internal),
             Change::AttachmentRemoved { filename, internal } => ("attachment_removed", Some(filename), None, internal),
+            Change::Sla { kind, target, figures } => (kind, target, Some(figures), true),
         }
     }
 }

@@ -25,7 +25,7 @@ pub fn new_ticket(
 ) -> Result<NewTicket, ApiError> {
     let contract_tier = repo::contract_tier_of(conn, requester.organization_id)?;
     let now = Utc::now();
-    let (first_response_due_at, resolution_due_at) = sla::deadlines(conn, contract_tier, content.priority, now)?;
+    let d = sla::Policy::load(conn, contract_tier, content.priority)?.deadlines(now, 0);
     Ok(NewTicket {
         subject: content.subject.trim().to_owned(),
         description: content.description.trim().to_owned(),
@@ -37,7 +37,10 @@ pub fn new_ticket(
         contract_tier,
         created_at: now,
         updated_at: now,
-        first_response_due_at,
-        resolution_due_at,
+        first_response_due_at: d.first_response_due_at,
+        resolution_due_at: d.resolution_due_at,
+        first_response_warn_at: d.first_response_warn_at,
+        resolution_warn_at: d.resolution_warn_at,
+        sla_alert_at: Some(d.first_response_warn_at.min(d.resolution_warn_at)),
     })
 }

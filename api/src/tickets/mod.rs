@@ -15,6 +15,7 @@ pub mod list;
 pub mod lookup;
 pub mod model;
 pub mod notify;
+pub mod pending;
 pub mod policy;
 pub mod present;
 pub mod repo;

@@ -36,6 +36,13 @@ pub struct TicketRow {
     pub queue_rank: Option<i16>,
     pub next_due_at: Option<DateTime<Utc>>,
     pub legal_hold: bool,
+    pub sla_paused_at: Option<DateTime<Utc>>,
+    pub sla_paused_seconds: i64,
+    pub first_response_warn_at: DateTime<Utc>,
+    pub resolution_warn_at: DateTime<Utc>,
+    pub sla_alerted: Vec<Option<String>>,
+    pub sla_alert_at: Option<DateTime<Utc>>,
+    pub pending_reminders: i16,
 }
 
 #[derive(Debug, Insertable)]
@@ -53,6 +60,9 @@ pub struct NewTicket {
     pub updated_at: DateTime<Utc>,
     pub first_response_due_at: DateTime<Utc>,
     pub resolution_due_at: DateTime<Utc>,
+    pub first_response_warn_at: DateTime<Utc>,
+    pub resolution_warn_at: DateTime<Utc>,
+    pub sla_alert_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

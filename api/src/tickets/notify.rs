@@ -4,17 +4,49 @@
 
 use diesel::PgConnection;
 
-use super::{model::TicketRow, policy::Viewer};
+use super::{events, model::TicketRow, policy::Viewer, workflow};
 use crate::{
     accounts::{model::User, repo as accounts},
     email::{self, Message},
     error::ApiError,
+    notifications, sla,
 };
 
-pub fn created(conn: &mut PgConnection, requester: &User, t: &TicketRow, public_url: &str) -> Result<(), ApiError> {
+/// A new ticket: the confirmation to the requester, a notice to the agents who follow its
+/// category (not to `by`, who logged it), and a live update for open queues.
+pub fn created(
+    conn: &mut PgConnection,
+    requester: &User,
+    t: &TicketRow,
+    by: i64,
+    public_url: &str,
+) -> Result<(), ApiError> {
     let message =
         Message::TicketCreated { name: requester.full_name.clone(), number: t.number, subject: t.subject.clone() };
     email::enqueue(conn, &requester.email, requester.locale, &message, public_url)?;
+    notifications::new_ticket(conn, t, by, public_url)?;
+    notifications::stream::ticket_changed(conn, t.id)?;
+    Ok(())
+}
+
+/// What follows a public reply by `author` on `t` (the comment is stored): the reply opens or
+/// reopens the ticket, the SLA clock settles, the other side is told, the ticket is saved.
+pub fn after_public_reply(
+    conn: &mut PgConnection,
+    author: &Viewer,
+    t: &mut TicketRow,
+    body: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    public_url: &str,
+) -> Result<(), ApiError> {
+    let before = t.clone();
+    if let Some(change) = workflow::on_public_reply(t, author.staff, at) {
+        events::record(conn, t.id, &author.actor(), change.event())?;
+    }
+    sla::settle(conn, &before, t, &author.actor(), at)?;
+    public_reply(conn, author, t, body, public_url)?;
+    super::repo::save(conn, t)?;
+    notifications::stream::ticket_changed(conn, t.id)?;
     Ok(())
 }
 
@@ -53,6 +85,10 @@ pub fn public_reply(
         body: body.to_owned(),
         private_link,
     };
-    email::enqueue(conn, &person.email, person.locale, &message, public_url)?;
+    if author.staff {
+        email::enqueue(conn, &person.email, person.locale, &message, public_url)?;
+    } else {
+        notifications::customer_reply(conn, &person, t, &message, public_url)?;
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use diesel::prelude::*;
-use helpdesk_types::tickets::{CategoryRef, OrganizationRef, PersonRef, Sla, Ticket};
+use helpdesk_types::tickets::{CategoryRef, OrganizationRef, PersonRef, Ticket};
 
 use super::{model::TicketRow, policy::Viewer};
 use crate::{
@@ -41,17 +41,12 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
         .map(|(id, name)| (id, CategoryRef { id, name }))
         .collect();
 
+    let policies = sla::clock::Policies::load(conn)?;
     let now = Utc::now();
     Ok(rows
         .into_iter()
         .map(|t| {
-            let clock = sla::Clock {
-                created_at: t.created_at,
-                first_response_at: t.first_response_at,
-                resolved_at: t.resolved_at,
-                first_response_due_at: t.first_response_due_at,
-                resolution_due_at: t.resolution_due_at,
-            };
+            let sla = sla::clock::present(&t, policies.get(t.contract_tier, t.priority), now);
             let requester = people.get(&t.requester_id).cloned().unwrap_or_else(|| PersonRef {
                 id: t.requester_id,
                 full_name: String::new(),
@@ -80,11 +75,7 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
                 closed_at: t.closed_at,
                 archived: t.archived,
                 legal_hold: t.legal_hold,
-                sla: Sla {
-                    first_response_due_at: t.first_response_due_at,
-                    resolution_due_at: t.resolution_due_at,
-                    status: sla::status(&clock, now),
-                },
+                sla,
             }
         })
         .collect())

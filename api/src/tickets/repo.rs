@@ -44,8 +44,11 @@ pub fn id_by_number(conn: &mut PgConnection, number: i64) -> QueryResult<Option<
     tickets::table.filter(tickets::number.eq(number)).select(tickets::id).first(conn).optional()
 }
 
+/// Inserts a ticket and its row of report facts.
 pub fn insert(conn: &mut PgConnection, new: &NewTicket) -> QueryResult<TicketRow> {
-    diesel::insert_into(tickets::table).values(new).returning(TicketRow::as_returning()).get_result(conn)
+    let row = diesel::insert_into(tickets::table).values(new).returning(TicketRow::as_returning()).get_result(conn)?;
+    sla::clock::record_facts(conn, &row, None, row.created_at)?;
+    Ok(row)
 }
 
 /// Writes every field a ticket's life changes, and marks it updated now.
@@ -63,6 +66,13 @@ pub fn save(conn: &mut PgConnection, t: &TicketRow) -> QueryResult<TicketRow> {
             tickets::first_response_due_at.eq(t.first_response_due_at),
             tickets::resolution_due_at.eq(t.resolution_due_at),
             tickets::legal_hold.eq(t.legal_hold),
+            tickets::sla_paused_at.eq(t.sla_paused_at),
+            tickets::sla_paused_seconds.eq(t.sla_paused_seconds),
+            tickets::first_response_warn_at.eq(t.first_response_warn_at),
+            tickets::resolution_warn_at.eq(t.resolution_warn_at),
+            tickets::sla_alerted.eq(&t.sla_alerted),
+            tickets::sla_alert_at.eq(t.sla_alert_at),
+            tickets::pending_reminders.eq(t.pending_reminders),
             tickets::updated_at.eq(Utc::now()),
         ))
         .returning(TicketRow::as_returning())

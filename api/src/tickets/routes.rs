@@ -1,6 +1,7 @@
 //! `/api/v1/tickets` and `/api/v1/tickets/{id}`: create, read, update, delete.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::{
     Problem, Role,
@@ -23,6 +24,7 @@ use crate::{
     auth::{Admin, AuthUser},
     db,
     error::ApiError,
+    notifications, sla,
     state::AppState,
 };
 
@@ -64,7 +66,7 @@ pub async fn create_ticket(
             policy::ensure_priority_allowed(viewer.staff, new.contract_tier, new.priority, &caps)?;
             let row = repo::insert(conn, &new)?;
             events::record(conn, row.id, &viewer.actor(), Change::Created)?;
-            notify::created(conn, &requester, &row, &public_url)?;
+            notify::created(conn, &requester, &row, viewer.user_id, &public_url)?;
             Ok(present::ticket(conn, &viewer, row)?)
         })
     })
@@ -171,10 +173,15 @@ pub async fn update_ticket(
             policy::ensure_requester_not_restricted(repo::requester_restricted(conn, &before)?)?;
             let mut ticket: TicketRow = before.clone();
             changes::apply(conn, &viewer, &mut ticket, body)?;
+            sla::settle(conn, &before, &mut ticket, &viewer.actor(), Utc::now())?;
             let saved = repo::save(conn, &ticket)?;
             if saved.status != before.status {
                 notify::status_changed(conn, &saved, &public_url)?;
             }
+            if let Some(assignee) = saved.assignee_id.filter(|a| before.assignee_id != Some(*a)) {
+                notifications::assigned(conn, &saved, assignee, viewer.user_id, &public_url)?;
+            }
+            notifications::stream::ticket_changed(conn, saved.id)?;
             Ok(present::ticket(conn, &viewer, saved)?)
         })
     })

@@ -109,13 +109,14 @@ pub fn on_public_reply(t: &mut TicketRow, by_staff: bool, at: DateTime<Utc>) -> 
 const AUTO_CLOSE_BATCH: i64 = 1000;
 
 /// P4: resolved tickets are closed and archived `days` after resolution, each with a history
-/// event by the helpdesk. Returns how many were closed.
-pub fn auto_close(conn: &mut PgConnection, days: u32) -> QueryResult<usize> {
+/// event by the helpdesk and a mail to the requester. Returns how many were closed.
+pub fn auto_close(conn: &mut PgConnection, days: u32, public_url: &str) -> QueryResult<usize> {
     let now = Utc::now();
     let cutoff = now - Duration::days(days.into());
     let mut closed = 0;
     loop {
         let due = repo::resolved_before(conn, cutoff, AUTO_CLOSE_BATCH)?;
+        closed_mails(conn, &due, public_url)?;
         let changes: Vec<(i64, Change<'static>)> = due
             .into_iter()
             .filter_map(|mut t| {
@@ -131,6 +132,31 @@ pub fn auto_close(conn: &mut PgConnection, days: u32) -> QueryResult<usize> {
             return Ok(closed);
         }
     }
+}
+
+/// The "your ticket was closed" mails of an auto-close batch (requesters who objected to status
+/// mails get none).
+fn closed_mails(conn: &mut PgConnection, due: &[TicketRow], public_url: &str) -> QueryResult<()> {
+    use crate::db::schema::users;
+    let ids: Vec<i64> = due.iter().map(|t| t.requester_id).collect();
+    let people: std::collections::HashMap<i64, (String, String, helpdesk_types::Locale)> = users::table
+        .filter(users::id.eq_any(&ids))
+        .select((users::id, users::email, users::full_name, users::locale))
+        .load::<(i64, String, String, helpdesk_types::Locale)>(conn)?
+        .into_iter()
+        .map(|(id, email, name, locale)| (id, (email, name, locale)))
+        .collect();
+    for t in due {
+        if let Some((email, name, locale)) = people.get(&t.requester_id) {
+            let message = crate::email::Message::TicketAutoClosed {
+                name: name.clone(),
+                number: t.number,
+                subject: t.subject.clone(),
+            };
+            crate::email::enqueue(conn, email, *locale, &message, public_url)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

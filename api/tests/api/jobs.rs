@@ -56,8 +56,8 @@ fn resolved_tickets_are_closed_and_archived_after_30_days() {
     diesel::connection::SimpleConnection::batch_execute(
         &mut conn,
         "INSERT INTO users (email, username, full_name) VALUES ('c@example.com', 'c', 'C');
-         INSERT INTO tickets (subject, description, status, channel, requester_id, resolved_at, first_response_due_at, resolution_due_at)
-         SELECT s, 'x', 'resolved', 'web', (SELECT id FROM users), now() - d, now(), now()
+         INSERT INTO tickets (subject, description, status, channel, requester_id, resolved_at, first_response_due_at, resolution_due_at, first_response_warn_at, resolution_warn_at)
+         SELECT s, 'x', 'resolved', 'web', (SELECT id FROM users), now() - d, now(), now(), now(), now()
          FROM (VALUES ('old', interval '31 days'), ('recent', interval '29 days')) v(s, d)",
     )
     .unwrap();
@@ -149,14 +149,14 @@ fn closed_tickets_past_their_categorys_retention_are_deleted_unless_held() {
         "INSERT INTO users (email, username, full_name) VALUES ('c@example.com', 'c', 'C');
          INSERT INTO categories (name, retention_days) VALUES ('Trivial', 365), ('Billing', NULL);
          INSERT INTO tickets (subject, description, status, channel, requester_id, category_id, closed_at, resolved_at, legal_hold,
-                              first_response_due_at, resolution_due_at)
-         SELECT s, 'x', 'closed', 'web', (SELECT id FROM users), (SELECT id FROM categories WHERE name = c), now() - d, now() - d, h, now(), now()
+                              first_response_due_at, resolution_due_at, first_response_warn_at, resolution_warn_at)
+         SELECT s, 'x', 'closed', 'web', (SELECT id FROM users), (SELECT id FROM categories WHERE name = c), now() - d, now() - d, h, now(), now(), now(), now()
          FROM (VALUES ('expired', 'Trivial', interval '400 days', FALSE),
                       ('held', 'Trivial', interval '400 days', TRUE),
                       ('recent', 'Trivial', interval '100 days', FALSE),
                       ('billing', 'Billing', interval '4000 days', FALSE)) v(s, c, d, h);
-         INSERT INTO tickets (subject, description, status, channel, requester_id, closed_at, resolved_at, first_response_due_at, resolution_due_at)
-         SELECT s, 'x', 'closed', 'contact_form', (SELECT id FROM users), now() - d, now() - d, now(), now()
+         INSERT INTO tickets (subject, description, status, channel, requester_id, closed_at, resolved_at, first_response_due_at, resolution_due_at, first_response_warn_at, resolution_warn_at)
+         SELECT s, 'x', 'closed', 'contact_form', (SELECT id FROM users), now() - d, now() - d, now(), now(), now(), now()
          FROM (VALUES ('old contact', interval '200 days'), ('new contact', interval '20 days')) v(s, d);",
     )
     .unwrap();

@@ -35,6 +35,7 @@ fn diesel_type(udt: &str, nullable: bool) -> String {
         "inet" => "Inet".to_owned(),
         "tsvector" => "Tsvector".to_owned(),
         "_text" => "Array<Nullable<Text>>".to_owned(),
+        "_int8" => "Array<Nullable<Int8>>".to_owned(),
         other => format!("<unknown {other}>"),
     };
     if nullable { format!("Nullable<{base}>") } else { base }

@@ -38,6 +38,8 @@ crate::text_enum! {
         StatusUpdates = "status_updates",
         /// A public reply on a ticket.
         Replies = "replies",
+        /// Reminders that a pending ticket waits for the person's answer.
+        Reminders = "reminders",
     }
 }
 

@@ -10,9 +10,12 @@ pub mod contact;
 pub mod email;
 pub mod enums;
 pub mod health;
+pub mod jobs;
+pub mod notifications;
 pub mod organizations;
 pub mod privacy;
 pub mod problem;
+pub mod sla;
 pub mod tickets;
 pub mod validation;
 

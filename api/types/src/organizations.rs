@@ -129,6 +129,10 @@ pub struct SlaPolicy {
     pub first_response_minutes: i32,
     /// Minutes from creation to resolution.
     pub resolution_minutes: i32,
+    /// The business calendar the minutes count in (1: around the clock).
+    pub calendar_id: i64,
+    /// A target is at risk once this share of its business time is used.
+    pub at_risk_percent: i16,
 }
 
 /// `PUT /api/v1/sla-policies/{contract_tier}/{priority}`
@@ -143,4 +147,12 @@ pub struct SlaPolicyInput {
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::sla_minutes")))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525600))]
     pub resolution_minutes: i32,
+    /// Default: unchanged (around the clock for a new policy).
+    #[serde(default)]
+    pub calendar_id: Option<i64>,
+    /// 1 to 99; default: unchanged (75 for a new policy).
+    #[serde(default)]
+    #[cfg_attr(feature = "validate", validate(range(min = 1, max = 99)))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 99))]
+    pub at_risk_percent: Option<i16>,
 }

@@ -42,12 +42,16 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
-    /// Whether the ticket meets its deadlines: `at_risk` when less than a quarter of the time
-    /// to a pending deadline is left.
+    /// Whether the ticket meets its deadlines: `breached` once a deadline passed unmet (or was
+    /// met late); `paused` while the ticket waits for the customer; `at_risk` once the policy's
+    /// share (default 75 %) of a target's business time is used; `met` when every target was
+    /// met; `on_track` otherwise.
     pub enum SlaStatus {
         OnTrack = "on_track",
         AtRisk = "at_risk",
         Breached = "breached",
+        Paused = "paused",
+        Met = "met",
     }
 }
 
@@ -87,6 +91,13 @@ pub struct Sla {
     pub first_response_due_at: DateTime<Utc>,
     pub resolution_due_at: DateTime<Utc>,
     pub status: SlaStatus,
+    pub first_response: crate::sla::SlaTarget,
+    pub resolution: crate::sla::SlaTarget,
+    /// Since when the clock stands still (the ticket is pending); deadlines move on by the
+    /// business time it stood still once it resumes.
+    pub paused_since: Option<DateTime<Utc>>,
+    /// The deadlines count business hours of a calendar (not around the clock).
+    pub business_hours: bool,
 }
 
 /// A ticket (P3).

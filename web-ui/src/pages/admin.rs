@@ -304,6 +304,8 @@ fn SlaPolicies() -> impl IntoView {
         let body = SlaPolicyInput {
             first_response_minutes: first.parse().unwrap_or(0),
             resolution_minutes: resolution.parse().unwrap_or(0),
+            calendar_id: None,
+            at_risk_percent: None,
         };
         spawn_local(async move {
             if let Err(e) = admin::put_sla_policy(session, &p, &body).await {

@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 
 use crate::{
     api::{ApiError, tickets, upload},
-    components::{ErrorText, SlaBadge, StatusBadge, loaded, priority_key, status_key},
+    components::{ErrorText, SlaBadge, SlaDetail, StatusBadge, loaded, priority_key, status_key},
     i18n::{tr, use_i18n},
     session::use_session,
 };
@@ -316,7 +316,7 @@ pub fn TicketPage() -> impl IntoView {
                     <header class="ticket-head">
                         <h1><span class="number">"#"{t.number}</span>" "{t.subject.clone()}</h1>
                         <StatusBadge status=t.status />
-                        <SlaBadge status=t.sla.status />
+                        <SlaDetail sla=t.sla.clone() />
                         <span class="badge">{move || i18n.t(priority_key(t.priority))}</span>
                     </header>
                     <p class="description">{t.description.clone()}</p>
