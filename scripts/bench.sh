@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark harness: seeds N tickets (default 1,000,000) into a throwaway PostgreSQL cluster,
 # starts the release server, and measures ticket-list latency for the first page and for a page
-# deep in the list (reached by following cursors), plus a full-text search; then the peak memory
+# deep in the list (reached by following cursors), a full-text search, the SLA filters and the
+# SLA and volume reports (#12); then the peak memory
 # of one person's data export (P12) with 10,000 tickets and 1 GiB of files.
 # Usage: scripts/bench.sh [N]       (`make bench`, `make bench N=200000`)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -70,7 +71,18 @@ for sort in created_at queue sla_due priority; do
     "$(median_ms "$base/api/v1/tickets?sort=$sort&limit=25&cursor=$c")"
 done
 printf '%-34s %12s\n' "q=Drucker (full text)" "$(median_ms "$base/api/v1/tickets?q=Drucker&limit=25")"
+for status in on_track at_risk breached paused met; do
+  printf '%-34s %12s\n' "sla_status=$status" "$(median_ms "$base/api/v1/tickets?sla_status=$status&limit=25")"
+  printf '%-34s %12s\n' "sla_status=$status&sort=queue" "$(median_ms "$base/api/v1/tickets?sla_status=$status&sort=queue&limit=25")"
+done
 printf '%-34s %12s\n' "status=open&sla_status=breached" "$(median_ms "$base/api/v1/tickets?status=open&sla_status=breached&limit=25")"
+year="from=$(date -u -d '-365 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)"
+for group in tier priority category agent; do
+  printf '%-34s %12s\n' "reports/sla (1 year, $group)" "$(median_ms "$base/api/v1/reports/sla?$year&group_by=$group")"
+done
+printf '%-34s %12s\n' "reports/volume (1 year, day)" "$(median_ms "$base/api/v1/reports/volume?$year&interval=day")"
+printf '%-34s %12s\n' "reports/volume (2 years, week)" \
+  "$(median_ms "$base/api/v1/reports/volume?from=$(date -u -d '-730 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)&interval=week")"
 printf '%-34s %12s\n' "GET /api/v1/tickets/stats" "$(median_ms "$base/api/v1/tickets/stats")"
 
 # Median of 7 JSON POSTs (no session), in milliseconds; `{i}` in the body becomes 1..7.

@@ -309,6 +309,47 @@ const scenarios = {
     await b.close();
   },
 
+  // Business hours for an SLA policy, the job schedule, the reports as SVG charts with their
+  // data tables, and the notification bell (a new ticket is waiting).
+  async sla_calendar_reports_and_bell() {
+    const b = await browser();
+    const page = await open(b);
+    await signIn(page, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
+    await page.waitForURL(`${BASE}/queue`);
+    const bell = page.locator('[data-testid=bell]');
+    await page.waitForSelector('[data-testid=bell] .count');
+    assert.equal((await bell.locator('.count').textContent()).trim(), '1');
+    await bell.click();
+    await page.waitForSelector('.bell .panel li a:has-text("New ticket")');
+    await page.click('.bell .panel button:has-text("Mark all read")');
+    await page.waitForSelector('[data-testid=bell] .count', { state: 'detached' });
+
+    await page.click('nav a[href="/admin"]');
+    const calendars = page.locator('#calendars');
+    await calendars.locator('#field-name').fill('Office Bavaria');
+    await calendars.locator('#field-holiday_region').selectOption('DE-BY');
+    await calendars.locator('p.muted:has-text("Fronleichnam")').waitFor();
+    await calendars.locator('#field-own_holidays').fill('2026-12-24 Heiligabend');
+    await calendars.locator('button[type=submit]').click();
+    await calendars.locator('td:has-text("Office Bavaria")').waitFor();
+    await page.locator('select[aria-label="premium urgent calendar"]').selectOption({ label: 'Office Bavaria' });
+    await page.locator('tr:has(select[aria-label="premium urgent calendar"]) button').click();
+    await page.waitForSelector('p.notice:has-text("Saved.")');
+    await page.locator('#jobs td:has-text("sla_monitor")').waitFor();
+    await shot(page, 'admin-calendars');
+
+    await page.click('nav a[href="/reports"]');
+    await page.waitForSelector('[data-testid=sla-report] svg rect.bar');
+    await page.waitForSelector('[data-testid=volume-report] svg polyline');
+    await page.click('[data-testid=volume-report] summary');
+    await page.waitForSelector('[data-testid=volume-report] details[open] tbody tr');
+    await shot(page, 'reports');
+    await page.click('#language-switch');
+    assert.equal(await page.textContent('h1'), 'Berichte');
+    assert.deepEqual(page.foreign, [], 'no request to another host');
+    await b.close();
+  },
+
   // Switching to German changes the labels.
   async switch_to_german() {
     const b = await browser();

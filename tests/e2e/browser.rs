@@ -67,6 +67,15 @@ async fn admins_create_agents_and_organizations() {
 }
 
 #[tokio::test]
+async fn admins_set_business_hours_and_staff_read_reports_and_notifications() {
+    let app = TestApp::spawn().await;
+    app.admin("boss").await;
+    let customer = app.customer("clara").await;
+    app.open_ticket(&customer, "Printer on fire", "Please hurry").await;
+    run(&app, "sla_calendar_reports_and_bell", &[("ADMIN_LOGIN", "boss"), ("ADMIN_PASSWORD", PASSWORD)]);
+}
+
+#[tokio::test]
 async fn switching_to_german_changes_the_labels() {
     let app = TestApp::spawn().await;
     run(&app, "switch_to_german", &[]);

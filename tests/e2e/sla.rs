@@ -218,12 +218,13 @@ async fn the_assignee_hears_once_of_the_warning_and_once_of_the_breach() {
     let mails = app.mails_to("agent@example.com");
     assert_eq!(mails.iter().filter(|m| m.contains("SLA at risk")).count(), 1, "one warning: {mails:#?}");
     assert_eq!(mails.iter().filter(|m| m.contains("SLA breached")).count(), 1, "one breach");
-    assert!(mails.iter().any(|m| m.contains(&format!("/tickets/{id}"))), "a link into the app");
+    assert!(mails.iter().any(|m| m.contains(&format!("/tickets/{}", t["number"]))), "a link into the app");
     assert!(app.mails_to("admin@example.com").iter().all(|m| !m.contains("SLA")), "the assignee, not the admins");
 
     let list = app.ok(Method::GET, "/api/v1/notifications?unread=true", &agent, None).await;
     let topics: Vec<&str> = list["items"].as_array().unwrap().iter().map(|n| n["topic"].as_str().unwrap()).collect();
     assert_eq!(topics, ["sla_breach", "sla_warning", "assigned", "new_ticket"]);
+    assert_eq!(list["items"][0]["link"], format!("/tickets/{}", t["number"]));
     let count = app.ok(Method::GET, "/api/v1/notifications/unread-count", &agent, None).await;
     assert_eq!(count["unread"], 4);
     let first_id = list["items"][0]["id"].clone();

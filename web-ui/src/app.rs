@@ -11,6 +11,7 @@ use leptos_router::{
 use crate::{
     api,
     i18n::{I18n, tr},
+    live::{Live, use_live},
     pages::{
         admin::Admin,
         auth::{ForgotPassword, Login, Register, ResetPassword, VerifyBanner, VerifyEmail},
@@ -18,6 +19,7 @@ use crate::{
         privacy::Privacy,
         profile::Profile,
         queue::Queue,
+        reports::Reports,
         tickets::{MyTickets, NewTicket, TicketPage},
     },
     session::{Session, use_session},
@@ -68,10 +70,12 @@ fn Nav() -> impl IntoView {
             <Show when=move || session.signed_in()>
                 <Show when=move || session.is_staff() fallback=|| view! { <a href="/tickets">{tr("nav.tickets")}</a> }>
                     <a href="/queue">{tr("nav.queue")}</a>
+                    <a href="/reports">{tr("nav.reports")}</a>
                 </Show>
                 <a href="/tickets/new">{tr("nav.new_ticket")}</a>
                 <a href="/profile">{tr("nav.profile")}</a>
                 <Show when=move || session.is_admin()><a href="/admin">{tr("nav.admin")}</a></Show>
+                <Show when=move || session.is_staff()><Bell /></Show>
                 <button class="link" on:click=sign_out.clone()>{tr("nav.sign_out")}</button>
             </Show>
             <a href="/privacy">{tr("nav.privacy")}</a>
@@ -80,6 +84,78 @@ fn Nav() -> impl IntoView {
                 {move || if i18n.0.get() == Locale::De { "English" } else { "Deutsch" }}
             </button>
         </nav>
+    }
+}
+
+/// The bell: unread notifications, refreshed by live updates (and every 60 s), with the latest
+/// ones in a panel.
+#[component]
+fn Bell() -> impl IntoView {
+    use helpdesk_types::notifications::MarkRead;
+    let session = use_session();
+    let live = use_live();
+    let open = RwSignal::new(false);
+    let version = RwSignal::new(0u32);
+    // Going elsewhere closes the panel.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
+    let count = LocalResource::new(move || {
+        live.notifications.track();
+        version.track();
+        api::notifications::unread_count(session)
+    });
+    let list = LocalResource::new(move || {
+        live.notifications.track();
+        version.track();
+        let show = open.get();
+        async move { if show { api::notifications::list(session).await.ok() } else { None } }
+    });
+    let poll = leptos::prelude::set_interval_with_handle(
+        move || version.update(|v| *v += 1),
+        std::time::Duration::from_secs(60),
+    );
+    on_cleanup(move || {
+        if let Ok(handle) = poll {
+            handle.clear();
+        }
+    });
+    let read_all = move |_| {
+        spawn_local(async move {
+            let _ = api::notifications::mark_read(session, &MarkRead { ids: vec![], all: true }).await;
+            version.update(|v| *v += 1);
+        });
+    };
+    let unread = move || count.get().and_then(Result::ok).map_or(0, |c| c.unread);
+    view! {
+        <div class="bell">
+            <button class="link" data-testid="bell" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>
+                {tr("nav.notifications")}
+                {move || (unread() > 0).then(|| view! { " " <span class="count" aria-label="unread">{unread()}</span> })}
+            </button>
+            <Show when=move || open.get()>
+                <div class="panel" role="dialog" aria-label="notifications">
+                    <button class="small" on:click=read_all>{tr("notifications.read_all")}</button>
+                    <ul>
+                        {move || list.get().flatten().map(|page| {
+                            if page.items.is_empty() {
+                                view! { <li class="muted">{tr("notifications.none")}</li> }.into_any()
+                            } else {
+                                page.items.into_iter().map(|n| view! {
+                                    <li class:unread=!n.read>
+                                        <a href=n.link.clone() on:click=move |_| open.set(false)>{n.title.clone()}</a>
+                                        <span class="muted">" · "{n.created_at.format("%d.%m. %H:%M").to_string()}</span>
+                                    </li>
+                                }).collect_view().into_any()
+                            }
+                        })}
+                    </ul>
+                </div>
+            </Show>
+        </div>
     }
 }
 
@@ -105,6 +181,9 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::detect();
     provide_context(session);
     provide_context(i18n);
+    let live = Live::new();
+    provide_context(live);
+    live.run(session);
     Effect::new(move |_| {
         if let Some(el) = document().document_element() {
             let _ = el.set_attribute("lang", i18n.0.get().as_str());
@@ -136,6 +215,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/queue") view=|| view! { <Guard need=Need::Staff><Queue /></Guard> } />
                     <Route path=path!("/profile") view=|| view! { <Guard need=Need::SignedIn><Profile /></Guard> } />
                     <Route path=path!("/admin") view=|| view! { <Guard need=Need::Admin><Admin /></Guard> } />
+                    <Route path=path!("/reports") view=|| view! { <Guard need=Need::Staff><Reports /></Guard> } />
                 </Routes>
             </main>
         </Router>

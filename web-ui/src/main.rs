@@ -3,8 +3,10 @@
 
 mod api;
 mod app;
+mod charts;
 mod components;
 mod i18n;
+mod live;
 mod pages;
 mod session;
 

@@ -86,7 +86,7 @@ fn ticket_notice(
     let message = Message::AgentNotice {
         name: person.full_name.clone(),
         title: title.clone(),
-        link: format!("/tickets/{}", t.id),
+        link: format!("/tickets/{}", t.number),
     };
     deliver(conn, person, topic, Some(t), &title, Some(&message), public_url)
 }
@@ -246,7 +246,7 @@ pub fn job_failed(conn: &mut PgConnection, job: &str, error: &str, public_url: &
         let message = Message::AgentNotice {
             name: person.full_name.clone(),
             title: format!("{title}: {error}"),
-            link: "/admin/jobs".to_owned(),
+            link: "/admin#jobs".to_owned(),
         };
         deliver(conn, &person, Topic::JobFailed, None, &title, Some(&message), public_url)?;
     }

@@ -14,7 +14,7 @@ use crate::{
     auth::AuthUser,
     db::{
         self,
-        schema::{categories, notifications, users},
+        schema::{categories, notifications, tickets, users},
     },
     error::ApiError,
     pagination,
@@ -30,7 +30,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(super::stream::stream_events);
 }
 
-type Row = (i64, Option<i64>, String, String, Option<DateTime<Utc>>, DateTime<Utc>);
+type Row = (i64, Option<i64>, Option<i64>, String, String, Option<DateTime<Utc>>, DateTime<Utc>);
 
 /// The signed-in person's notifications, newest first.
 #[utoipa::path(
@@ -53,10 +53,12 @@ pub async fn list(
     let (me, unread) = (user.id(), query.unread.unwrap_or(false));
     let rows: Vec<Row> = db::run(&state.pool, move |conn| {
         let mut q = notifications::table
+            .left_join(tickets::table)
             .filter(notifications::user_id.eq(me))
             .select((
                 notifications::id,
                 notifications::ticket_id,
+                tickets::number.nullable(),
                 notifications::kind,
                 notifications::title,
                 notifications::read_at,
@@ -77,12 +79,12 @@ pub async fn list(
     let (rows, next_cursor) = pagination::page(rows, limit, |r| r.0);
     let items = rows
         .into_iter()
-        .map(|(id, ticket_id, kind, title, read_at, created_at)| Notification {
+        .map(|(id, ticket_id, number, kind, title, read_at, created_at)| Notification {
             id,
             topic: kind.parse().unwrap_or(Topic::NewTicket),
             title,
             ticket_id,
-            link: ticket_id.map_or_else(|| "/admin/jobs".to_owned(), |t| format!("/tickets/{t}")),
+            link: number.map_or_else(|| "/admin#jobs".to_owned(), |n| format!("/tickets/{n}")),
             read: read_at.is_some(),
             created_at,
         })

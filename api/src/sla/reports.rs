@@ -123,6 +123,8 @@ pub async fn sla_report(
 struct PointRow {
     #[diesel(sql_type = Timestamptz)]
     start: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    date: chrono::NaiveDate,
     #[diesel(sql_type = BigInt)]
     created: i64,
     #[diesel(sql_type = BigInt)]
@@ -167,7 +169,7 @@ pub async fn volume_report(
                       WHERE resolved_at >= (SELECT min(start) FROM buckets) AND resolved_at < $2 GROUP BY 1),
          base AS (SELECT (SELECT count(*) FROM sla_facts WHERE created_at < (SELECT min(start) FROM buckets))
                        - (SELECT count(*) FROM sla_facts WHERE resolved_at < (SELECT min(start) FROM buckets)) AS n)
-         SELECT buckets.start, coalesce(c.n, 0)::bigint AS created, coalesce(r.n, 0)::bigint AS resolved,
+         SELECT buckets.start, buckets.start::date AS date, coalesce(c.n, 0)::bigint AS created, coalesce(r.n, 0)::bigint AS resolved,
                 ((SELECT n FROM base) + sum(coalesce(c.n, 0) - coalesce(r.n, 0)) OVER (ORDER BY buckets.start))::bigint AS backlog
          FROM buckets LEFT JOIN created c ON c.b = buckets.start LEFT JOIN resolved r ON r.b = buckets.start
          ORDER BY buckets.start";
@@ -184,7 +186,13 @@ pub async fn volume_report(
     .await?;
     Ok(web::Json(
         rows.into_iter()
-            .map(|r| VolumePoint { start: r.start, created: r.created, resolved: r.resolved, backlog: r.backlog })
+            .map(|r| VolumePoint {
+                start: r.start,
+                date: r.date,
+                created: r.created,
+                resolved: r.resolved,
+                backlog: r.backlog,
+            })
             .collect(),
     ))
 }

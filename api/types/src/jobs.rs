@@ -77,6 +77,8 @@ pub struct VolumeReportQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumePoint {
     pub start: DateTime<Utc>,
+    /// The first day of the interval in Europe/Berlin (what a chart labels it).
+    pub date: chrono::NaiveDate,
     pub created: i64,
     pub resolved: i64,
     pub backlog: i64,

@@ -63,7 +63,7 @@ pub struct Notification {
     pub title: String,
     /// The ticket it is about (`null` once deleted, or for job failures).
     pub ticket_id: Option<i64>,
-    /// Where it leads in the web UI, e.g. `/tickets/42`.
+    /// Where it leads in the web UI, e.g. `/tickets/100042` (tickets by number).
     pub link: String,
     pub read: bool,
     pub created_at: DateTime<Utc>,

@@ -1,10 +1,13 @@
-//! Administration: users, organizations, categories, SLA policies, the email log.
+//! Administration: users, organizations, categories, SLA policies and calendars, the email log,
+//! scheduled jobs.
 
 use helpdesk_types::{
     Account, Page,
     accounts::{CreateUser, UpdateUser},
     email::EmailLogEntry,
+    jobs::Job,
     organizations::{Category, CategoryInput, Organization, OrganizationInput, SlaPolicy, SlaPolicyInput},
+    sla::{Calendar, CalendarInput, Holiday, HolidayRegion},
 };
 
 use super::{ApiError, get, patch, post, put};
@@ -90,4 +93,28 @@ pub async fn set_restriction(session: Session, id: i64, on: bool) -> Result<(), 
     } else {
         super::call(session, super::Method::Delete, &path, None::<&()>).await
     }
+}
+
+pub async fn calendars(session: Session) -> Result<Vec<Calendar>, ApiError> {
+    get(session, "/api/v1/calendars").await
+}
+
+pub async fn create_calendar(session: Session, body: &CalendarInput) -> Result<Calendar, ApiError> {
+    post(session, "/api/v1/calendars", body).await
+}
+
+pub async fn delete_calendar(session: Session, id: i64) -> Result<(), ApiError> {
+    super::call(session, super::Method::Delete, &format!("/api/v1/calendars/{id}"), None::<&()>).await
+}
+
+pub async fn holiday_regions(session: Session) -> Result<Vec<HolidayRegion>, ApiError> {
+    get(session, "/api/v1/calendars/holiday-regions").await
+}
+
+pub async fn holidays(session: Session, region: &str, year: i32) -> Result<Vec<Holiday>, ApiError> {
+    get(session, &format!("/api/v1/calendars/holidays?region={region}&year={year}")).await
+}
+
+pub async fn jobs(session: Session) -> Result<Vec<Job>, ApiError> {
+    get(session, "/api/v1/admin/jobs").await
 }

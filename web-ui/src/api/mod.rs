@@ -8,7 +8,9 @@ pub mod admin;
 pub mod auth;
 pub mod contact;
 pub mod me;
+pub mod notifications;
 pub mod privacy;
+pub mod reports;
 pub mod tickets;
 pub mod upload;
 

@@ -1,4 +1,5 @@
-//! Administration: users, organizations, categories, SLA policies, the email log.
+//! Administration: users, organizations, categories, SLA policies and their business calendars,
+//! scheduled jobs, the email log.
 
 use helpdesk_types::{
     Role,
@@ -16,12 +17,16 @@ use crate::{
 
 #[component]
 pub fn Admin() -> impl IntoView {
+    // Bumped when calendars change, so the policies' calendar choice follows.
+    let calendars = RwSignal::new(0);
     view! {
         <section class="card"><h1>{tr("admin.title")}</h1></section>
         <Users />
         <Organizations />
         <Categories />
-        <SlaPolicies />
+        <Calendars version=calendars />
+        <SlaPolicies calendars_version=calendars />
+        <Jobs />
         <EmailLog />
     }
 }
@@ -296,20 +301,29 @@ fn Categories() -> impl IntoView {
 }
 
 #[component]
-fn SlaPolicies() -> impl IntoView {
+fn SlaPolicies(calendars_version: RwSignal<i32>) -> impl IntoView {
     let session = use_session();
     let policies = LocalResource::new(move || admin::sla_policies(session));
+    let calendars = LocalResource::new(move || {
+        calendars_version.track();
+        admin::calendars(session)
+    });
     let error = RwSignal::new(None::<ApiError>);
-    let save = move |p: SlaPolicy, first: String, resolution: String| {
+    let saved = RwSignal::new(None::<String>);
+    let save = move |p: SlaPolicy, first: String, resolution: String, calendar: String, percent: String| {
         let body = SlaPolicyInput {
             first_response_minutes: first.parse().unwrap_or(0),
             resolution_minutes: resolution.parse().unwrap_or(0),
-            calendar_id: None,
-            at_risk_percent: None,
+            calendar_id: calendar.parse().ok(),
+            at_risk_percent: percent.parse().ok(),
         };
         spawn_local(async move {
-            if let Err(e) = admin::put_sla_policy(session, &p, &body).await {
-                error.set(Some(e));
+            match admin::put_sla_policy(session, &p, &body).await {
+                Ok(_) => {
+                    error.set(None);
+                    saved.set(Some(format!("{} / {}", p.contract_tier, p.priority)));
+                }
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -317,22 +331,184 @@ fn SlaPolicies() -> impl IntoView {
         <section class="card">
             <h2>{tr("admin.sla")}</h2>
             <table>
-                <thead><tr><th>"Tier"</th><th>"Priority"</th><th>"First response (min)"</th><th>"Resolution (min)"</th></tr></thead>
+                <thead><tr>
+                    <th>{tr("admin.tier")}</th><th>{tr("tickets.priority")}</th><th>{tr("admin.first_response_min")}</th>
+                    <th>{tr("admin.resolution_min")}</th><th>{tr("admin.calendar")}</th><th>{tr("admin.at_risk_percent")}</th>
+                </tr></thead>
                 <tbody>
                     {move || loaded(policies.get(), move |list| list.into_iter().map(|p| {
                         let first = RwSignal::new(p.first_response_minutes.to_string());
                         let resolution = RwSignal::new(p.resolution_minutes.to_string());
+                        let calendar = RwSignal::new(p.calendar_id.to_string());
+                        let percent = RwSignal::new(p.at_risk_percent.to_string());
                         let policy = p.clone();
+                        let label = format!("{} {}", p.contract_tier, p.priority);
                         view! { <tr>
                             <td>{p.contract_tier.as_str()}</td><td>{p.priority.as_str()}</td>
-                            <td><input type="number" min="1" aria-label="first response minutes" prop:value=move || first.get() on:input=move |ev| first.set(event_target_value(&ev)) /></td>
-                            <td><input type="number" min="1" aria-label="resolution minutes" prop:value=move || resolution.get() on:input=move |ev| resolution.set(event_target_value(&ev)) /></td>
-                            <td><button class="small" on:click=move |_| save(policy.clone(), first.get_untracked(), resolution.get_untracked())>{tr("ticket.save")}</button></td>
+                            <td><input type="number" min="1" aria-label=format!("{label} first response minutes") prop:value=move || first.get() on:input=move |ev| first.set(event_target_value(&ev)) /></td>
+                            <td><input type="number" min="1" aria-label=format!("{label} resolution minutes") prop:value=move || resolution.get() on:input=move |ev| resolution.set(event_target_value(&ev)) /></td>
+                            <td><select aria-label=format!("{label} calendar") on:change=move |ev| calendar.set(event_target_value(&ev))>
+                                {move || calendars.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
+                                    let id = c.id.to_string();
+                                    let selected = id == calendar.get_untracked();
+                                    view! { <option value=id selected=selected>{c.name}</option> }
+                                }).collect_view()}
+                            </select></td>
+                            <td><input type="number" min="1" max="99" aria-label=format!("{label} at risk percent") prop:value=move || percent.get() on:input=move |ev| percent.set(event_target_value(&ev)) /></td>
+                            <td><button class="small" on:click=move |_| save(policy.clone(), first.get_untracked(), resolution.get_untracked(), calendar.get_untracked(), percent.get_untracked())>{tr("ticket.save")}</button></td>
                         </tr> }
                     }).collect_view())}
                 </tbody>
             </table>
+            {move || saved.get().map(|what| view! { <p class="notice" role="status">{tr("common.saved")}" "{what}</p> })}
             <ErrorText error=error />
+        </section>
+    }
+}
+
+/// Business calendars: opening hours per weekday, a holiday preset (Germany or a state) and own
+/// holidays. SLA targets count only the hours a calendar is open.
+#[component]
+fn Calendars(version: RwSignal<i32>) -> impl IntoView {
+    use helpdesk_types::sla::{CalendarInput, Holiday, OpeningInterval, Weekday};
+    let session = use_session();
+    let calendars = LocalResource::new(move || {
+        version.track();
+        admin::calendars(session)
+    });
+    let regions = LocalResource::new(move || admin::holiday_regions(session));
+    let name = RwSignal::new(String::new());
+    let time_zone = RwSignal::new("Europe/Berlin".to_owned());
+    let region = RwSignal::new("DE".to_owned());
+    let start = RwSignal::new("08:00".to_owned());
+    let end = RwSignal::new("18:00".to_owned());
+    let days: [RwSignal<bool>; 7] = std::array::from_fn(|d| RwSignal::new(d < 5));
+    let own = RwSignal::new(String::new());
+    let yearly = RwSignal::new(true);
+    let error = RwSignal::new(None::<ApiError>);
+    let preview = LocalResource::new(move || {
+        let code = region.get();
+        async move {
+            if code.is_empty() {
+                return Ok(Vec::new());
+            }
+            let year = js_sys::Date::new_0().get_full_year() as i32;
+            admin::holidays(session, &code, year).await
+        }
+    });
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let opening_hours = Weekday::ALL
+            .iter()
+            .zip(days)
+            .filter(|(_, on)| on.get_untracked())
+            .map(|(d, _)| OpeningInterval { weekday: *d, start: start.get_untracked(), end: end.get_untracked() })
+            .collect();
+        let holidays = own
+            .get_untracked()
+            .lines()
+            .filter_map(|line| {
+                let (date, name) = line.trim().split_once(' ')?;
+                Some(Holiday { date: date.parse().ok()?, name: name.trim().to_owned(), yearly: yearly.get_untracked() })
+            })
+            .collect();
+        let code = region.get_untracked();
+        let body = CalendarInput {
+            name: name.get_untracked(),
+            time_zone: time_zone.get_untracked(),
+            opening_hours,
+            holidays,
+            holiday_region: (!code.is_empty()).then_some(code),
+        };
+        spawn_local(async move {
+            match admin::create_calendar(session, &body).await {
+                Ok(_) => {
+                    name.set(String::new());
+                    error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let remove = move |id: i64| {
+        spawn_local(async move {
+            match admin::delete_calendar(session, id).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let day_names = ["Mo", "Di/Tu", "Mi/We", "Do/Th", "Fr", "Sa", "So/Su"];
+    view! {
+        <section class="card" id="calendars">
+            <h2>{tr("admin.calendars")}</h2>
+            <table>
+                <thead><tr><th>{tr("admin.name")}</th><th>{tr("admin.time_zone")}</th><th>{tr("admin.hours")}</th><th>{tr("admin.holidays")}</th><th>{tr("admin.used_by")}</th><th></th></tr></thead>
+                <tbody>
+                    {move || loaded(calendars.get(), move |list| list.into_iter().map(|c| {
+                        let hours = c.opening_hours.iter().map(|i| format!("{} {}–{}", i.weekday, i.start, i.end)).collect::<Vec<_>>().join(", ");
+                        let holidays = c.holiday_region.clone().into_iter().chain(c.holidays.iter().map(|h| h.name.clone())).collect::<Vec<_>>().join(", ");
+                        let id = c.id;
+                        view! { <tr>
+                            <td>{c.name.clone()}</td><td>{c.time_zone.clone()}</td><td class="muted">{hours}</td><td>{holidays}</td><td>{c.used_by_policies}</td>
+                            <td>{(id != 1).then(|| view! { <button class="small" on:click=move |_| remove(id)>{tr("admin.delete")}</button> })}</td>
+                        </tr> }
+                    }).collect_view())}
+                </tbody>
+            </table>
+            <form on:submit=create class="stack">
+                <Field label="admin.name" name="name" value=name error=error required=true />
+                <Field label="admin.time_zone" name="time_zone" value=time_zone error=error required=true />
+                <fieldset><legend>{tr("admin.hours")}</legend>
+                    {day_names.iter().zip(days).map(|(label, on)| view! {
+                        <label class="inline"><input type="checkbox" prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev)) />{*label}</label>
+                    }).collect_view()}
+                    <label class="inline">{tr("admin.from")}<input type="time" prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev)) /></label>
+                    <label class="inline">{tr("admin.to")}<input type="time" prop:value=move || end.get() on:input=move |ev| end.set(event_target_value(&ev)) /></label>
+                </fieldset>
+                <label for="field-holiday_region">{tr("admin.holiday_preset")}</label>
+                <select id="field-holiday_region" on:change=move |ev| region.set(event_target_value(&ev))>
+                    <option value="">{tr("admin.no_preset")}</option>
+                    {move || regions.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|r| {
+                        let selected = r.code == region.get_untracked();
+                        view! { <option value=r.code.clone() selected=selected>{r.name}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="muted">{move || preview.get().and_then(Result::ok).map(|days| days.iter().map(|h| format!("{} {}", h.date.format("%d.%m."), h.name)).collect::<Vec<_>>().join(" · "))}</p>
+                <label for="field-own_holidays">{tr("admin.own_holidays")}</label>
+                <textarea id="field-own_holidays" rows="3" placeholder="2026-12-24 Heiligabend" prop:value=move || own.get() on:input=move |ev| own.set(event_target_value(&ev))></textarea>
+                <label class="inline"><input type="checkbox" prop:checked=move || yearly.get() on:change=move |ev| yearly.set(event_target_checked(&ev)) />{tr("admin.every_year")}</label>
+                <button type="submit">{tr("admin.create")}</button>
+            </form>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+/// The scheduled jobs: what they do, how often, the last run and the next one.
+#[component]
+fn Jobs() -> impl IntoView {
+    let session = use_session();
+    let jobs = LocalResource::new(move || admin::jobs(session));
+    view! {
+        <section class="card" id="jobs">
+            <h2>{tr("admin.jobs")}</h2>
+            <table>
+                <thead><tr><th>{tr("admin.job")}</th><th>{tr("admin.every")}</th><th>{tr("admin.last_run")}</th><th>{tr("admin.outcome")}</th><th>{tr("admin.next_run")}</th></tr></thead>
+                <tbody>
+                    {move || loaded(jobs.get(), |list| list.into_iter().map(|j| {
+                        let last = j.last_run.clone();
+                        view! { <tr class:failing=j.failing>
+                            <td><strong>{j.name.clone()}</strong><br /><span class="muted">{j.description.clone()}</span></td>
+                            <td>{crate::components::duration_text(j.every_seconds / 60)}</td>
+                            <td>{last.as_ref().map(|r| r.started_at.format("%d.%m. %H:%M:%S").to_string())}</td>
+                            <td>{last.as_ref().map(|r| format!("{} {}", r.outcome, r.error.clone().unwrap_or_else(|| r.counts.to_string())))}</td>
+                            <td>{j.next_run_at.format("%d.%m. %H:%M:%S").to_string()}</td>
+                        </tr> }
+                    }).collect_view())}
+                </tbody>
+            </table>
         </section>
     }
 }

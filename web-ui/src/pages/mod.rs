@@ -6,4 +6,5 @@ pub mod contact;
 pub mod privacy;
 pub mod profile;
 pub mod queue;
+pub mod reports;
 pub mod tickets;

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use crate::{
     api::{self, ApiError},
-    components::{ErrorText, Field},
+    components::{ErrorText, Field, loaded},
     i18n::{tr, use_i18n},
     session::use_session,
 };
@@ -100,6 +100,7 @@ pub fn Profile() -> impl IntoView {
             <ErrorText error=error />
             <Show when=move || saved.get()><p class="ok" role="status">{tr("profile.saved")}</p></Show>
         </section>
+        <Show when=move || session.is_staff()><NotificationSettings /></Show>
         <TwoFactor />
         <YourData />
     }
@@ -295,7 +296,7 @@ pub fn YourData() -> impl IntoView {
             <button id="download-data" on:click=move |_| spawn_local(download_export(session, error))>{tr("data.export")}</button>
             <h3>{tr("data.emails")}</h3>
             <p class="muted">{tr("data.emails_explained")}</p>
-            {[(NotificationKind::TicketConfirmations, "data.kind_confirmations"), (NotificationKind::StatusUpdates, "data.kind_status"), (NotificationKind::Replies, "data.kind_replies")]
+            {[(NotificationKind::TicketConfirmations, "data.kind_confirmations"), (NotificationKind::StatusUpdates, "data.kind_status"), (NotificationKind::Replies, "data.kind_replies"), (NotificationKind::Reminders, "data.kind_reminders")]
                 .into_iter().map(|(kind, label)| view! {
                     <label class="checkbox"><input type="checkbox" id=format!("notify-{kind}")
                         prop:checked=move || !refused.get().contains(&kind)
@@ -314,6 +315,100 @@ pub fn YourData() -> impl IntoView {
                 {two_factor.then(|| view! { <Field label="login.code" name="erase_code" value=code error=error /> })}
                 <button type="submit" class="danger">{tr("data.erase")}</button>
             </form>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+/// Staff: where each kind of notification goes (mail, in the app, both, none) and which
+/// categories' new tickets to hear about.
+#[component]
+pub fn NotificationSettings() -> impl IntoView {
+    use helpdesk_types::notifications::{Channel, Topic};
+    let session = use_session();
+    let i18n = use_i18n();
+    let settings = LocalResource::new(move || crate::api::notifications::settings(session));
+    let categories = LocalResource::new(move || crate::api::tickets::categories(session));
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let topic_key = |t: Topic| match t {
+        Topic::NewTicket => "notify.new_ticket",
+        Topic::CustomerReply => "notify.customer_reply",
+        Topic::Assigned => "notify.assigned",
+        Topic::Mention => "notify.mention",
+        Topic::SlaWarning => "notify.sla_warning",
+        Topic::SlaBreach => "notify.sla_breach",
+        Topic::JobFailed => "notify.job_failed",
+    };
+    let channel_key = |c: Channel| match c {
+        Channel::Email => "notify.email",
+        Channel::InApp => "notify.in_app",
+        Channel::Both => "notify.both",
+        Channel::None => "notify.none",
+    };
+    view! {
+        <section class="card" id="notifications">
+            <h2>{tr("notify.title")}</h2>
+            {move || loaded(settings.get(), move |current| {
+                let state = RwSignal::new(current);
+                let save = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let body = state.get_untracked();
+                    spawn_local(async move {
+                        match crate::api::notifications::save_settings(session, &body).await {
+                            Ok(s) => {
+                                state.set(s);
+                                error.set(None);
+                                saved.set(true);
+                            }
+                            Err(e) => error.set(Some(e)),
+                        }
+                    });
+                };
+                view! {
+                    <form on:submit=save>
+                        <table>
+                            <tbody>
+                                {Topic::ALL.iter().map(|t| {
+                                    let t = *t;
+                                    view! { <tr>
+                                        <th scope="row">{move || i18n.t(topic_key(t))}</th>
+                                        <td><select aria-label=t.as_str() on:change=move |ev| {
+                                            let value: Option<Channel> = event_target_value(&ev).parse().ok();
+                                            if let Some(c) = value {
+                                                state.update(|s| { s.channels.insert(t.as_str().to_owned(), c); });
+                                            }
+                                            saved.set(false);
+                                        }>
+                                            {Channel::ALL.iter().map(|c| {
+                                                let selected = state.with_untracked(|s| s.channels.get(t.as_str()) == Some(c));
+                                                view! { <option value=c.as_str() selected=selected>{move || i18n.t(channel_key(*c))}</option> }
+                                            }).collect_view()}
+                                        </select></td>
+                                    </tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <fieldset><legend>{tr("notify.followed")}</legend>
+                            {move || categories.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
+                                let id = c.id;
+                                view! { <label class="inline"><input type="checkbox"
+                                    prop:checked=move || state.with(|s| s.followed_category_ids.contains(&id))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        state.update(|s| {
+                                            s.followed_category_ids.retain(|x| *x != id);
+                                            if on { s.followed_category_ids.push(id); }
+                                        });
+                                        saved.set(false);
+                                    } />{c.name}</label> }
+                            }).collect_view()}
+                        </fieldset>
+                        <button type="submit">{tr("ticket.save")}</button>
+                        {move || saved.get().then(|| view! { <p class="notice" role="status">{tr("common.saved")}</p> })}
+                    </form>
+                }
+            })}
             <ErrorText error=error />
         </section>
     }

@@ -59,6 +59,16 @@ pub fn TicketList(#[prop(optional)] queue: bool) -> impl IntoView {
         });
     };
     load(false);
+    if queue {
+        // Live updates: a changed ticket reloads the queue.
+        let live = crate::live::use_live();
+        Effect::new(move |seen: Option<()>| {
+            live.tickets.track();
+            if seen.is_some() {
+                load(false);
+            }
+        });
+    }
     let assign_to_me = move |id: i64| {
         let me = session.user.get_untracked().map(|u| u.id);
         spawn_local(async move {
@@ -278,6 +288,16 @@ pub fn TicketPage() -> impl IntoView {
         });
     };
     reload();
+    if session.is_staff() {
+        // Live updates: someone else's reply or change shows without a reload.
+        let live = crate::live::use_live();
+        Effect::new(move |seen: Option<()>| {
+            live.tickets.track();
+            if seen.is_some() {
+                reload();
+            }
+        });
+    }
     let update = move |body: UpdateTicket| {
         let Some(id) = ticket.get_untracked().map(|t| t.id) else { return };
         spawn_local(async move {
