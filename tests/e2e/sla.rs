@@ -473,3 +473,44 @@ async fn reports_show_sla_met_per_tier_and_volume_per_day_and_keep_deleted_ticke
         app.send(Method::GET, &format!("/api/v1/reports/sla?from={from}&to={to}"), Some(&customer), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "staff only");
 }
+
+#[tokio::test]
+async fn one_click_unsubscribe_turns_off_reminders_and_agent_mail_but_not_essential_mail() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::builder().smtp(&smtp).env("HELPDESK_JOB_INTERVAL_SECONDS", "1").spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let anna = app.verified_customer("anna", "anna@example.com").await;
+    pending_ticket(&app, &agent, &anna, "First wait", 3).await;
+    let reminder = smtp.wait_for("anna@example.com", |m| m.text().contains("still waiting for your reply")).await;
+    assert_eq!(reminder.headers.get("list-unsubscribe-post").map(String::as_str), Some("List-Unsubscribe=One-Click"));
+    let header = reminder.headers.get("list-unsubscribe").expect("a List-Unsubscribe header").clone();
+    let url = header.trim_start_matches('<').trim_end_matches('>').to_owned();
+    let path = &url[url.find("/api/v1/unsubscribe").unwrap()..];
+    // Essential mail (the welcome, a password reset) carries no such header.
+    let welcome = smtp.wait_for("anna@example.com", |m| m.subject.contains("Welcome")).await;
+    assert!(!welcome.headers.contains_key("list-unsubscribe"));
+
+    // A forged or altered token changes nothing.
+    let (status, problem) = app.send(Method::POST, &format!("{path}x"), None, None).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
+    let response = app.request(Method::POST, path).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let me = app.ok(Method::GET, "/api/v1/me", &anna, None).await;
+    assert_eq!(me["refused_notifications"], json!(["reminders"]));
+    pending_ticket(&app, &agent, &anna, "Second wait", 3).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let reminders = smtp.received().iter().filter(|m| m.text().contains("still waiting for your reply")).count();
+    assert_eq!(reminders, 1, "no reminder after unsubscribing");
+
+    // An agent's SLA mail: the link stops that topic by mail, the bell keeps it.
+    app.ok(Method::PATCH, &format!("/api/v1/tickets/{}", 1), &admin, Some(json!({"assignee_id": agent.user_id()})))
+        .await;
+    let assigned = smtp.wait_for("agent@example.com", |m| m.text().contains("Assigned to you")).await;
+    let header = assigned.headers.get("list-unsubscribe").expect("agent notices have the header").clone();
+    let url = header.trim_start_matches('<').trim_end_matches('>').to_owned();
+    let response = app.request(Method::POST, &url[url.find("/api/v1/").unwrap()..]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let settings = app.ok(Method::GET, "/api/v1/me/notification-settings", &agent, None).await;
+    assert_eq!(settings["channels"]["assigned"], "in_app");
+}

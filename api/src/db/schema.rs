@@ -80,6 +80,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
         forget_after_send -> Bool,
+        unsubscribe -> Nullable<Text>,
     }
 }
 

@@ -27,6 +27,8 @@ pub struct EmailRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    #[diesel(select_expression = emails::unsubscribe)]
+    pub unsubscribe: Option<String>,
 }
 
 /// Queues an email in the caller's transaction, unless the recipient's account is restricted
@@ -40,18 +42,25 @@ pub fn enqueue(
     public_url: &str,
 ) -> QueryResult<Option<i64>> {
     use crate::db::schema::users;
-    let account: Option<(bool, Vec<Option<String>>)> = users::table
+    let account: Option<(i64, bool, Vec<Option<String>>)> = users::table
         .filter(users::email.eq(recipient))
-        .select((users::restricted_at.is_not_null(), users::refused_notifications))
+        .select((users::id, users::restricted_at.is_not_null(), users::refused_notifications))
         .first(conn)
         .optional()?;
-    if let Some((restricted, refused)) = account {
+    if let Some((_, restricted, refused)) = &account {
         let refused_kind = message.kind().is_some_and(|k| refused.iter().flatten().any(|r| r == k.as_str()));
-        if (restricted && !message.reaches_restricted()) || refused_kind {
+        if (*restricted && !message.reaches_restricted()) || refused_kind {
             return Ok(None);
         }
     }
-    insert(conn, recipient, locale, message, public_url).map(Some)
+    let id = insert(conn, recipient, locale, message, public_url)?;
+    // Non-essential mail to an account can be turned off with one click (RFC 8058).
+    if let (Some((user_id, _, _)), Some(what)) = (account, message.unsubscribe_kind()) {
+        diesel::update(emails::table.find(id))
+            .set(emails::unsubscribe.eq(format!("{user_id}:{what}")))
+            .execute(conn)?;
+    }
+    Ok(Some(id))
 }
 
 fn insert(

@@ -97,6 +97,7 @@ pub enum Message {
     /// job) with a link into the web UI (`link` is a path such as `/tickets/42`).
     AgentNotice {
         name: String,
+        topic: helpdesk_types::notifications::Topic,
         title: String,
         link: String,
     },
@@ -214,6 +215,15 @@ impl Message {
             Self::PendingReminder { .. } => Some(NotificationKind::Reminders),
             Self::TicketAutoResolved { .. } | Self::TicketAutoClosed { .. } => Some(NotificationKind::StatusUpdates),
             _ => None,
+        }
+    }
+
+    /// What the recipient may turn off with the mail's one-click unsubscribe link: a refusable
+    /// kind (`kind:reminders`) or a staff notification topic (`topic:sla_warning`).
+    pub fn unsubscribe_kind(&self) -> Option<String> {
+        match self {
+            Self::AgentNotice { topic, .. } => Some(format!("topic:{topic}")),
+            other => other.kind().map(|k| format!("kind:{k}")),
         }
     }
 
@@ -544,7 +554,7 @@ impl Message {
                     Para(sign.to_owned()),
                 ],
             ),
-            Self::AgentNotice { name, title, link } => (
+            Self::AgentNotice { name, title, link, .. } => (
                 title.clone(),
                 vec![
                     Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),

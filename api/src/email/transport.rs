@@ -5,7 +5,10 @@ use std::time::Duration;
 use anyhow::Context;
 use lettre::{
     FileTransport, Message as LettreMessage, SmtpTransport, Transport as _,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
 };
 
 use crate::config::Config;
@@ -18,6 +21,9 @@ pub enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    /// Signs the one-click unsubscribe links (RFC 8058).
+    unsubscribe: crate::notifications::unsubscribe::Signer,
+    public_url: String,
 }
 
 impl Mailer {
@@ -36,16 +42,36 @@ impl Mailer {
                 Transport::File(FileTransport::new(&config.mail_dir))
             }
         };
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            unsubscribe: crate::notifications::unsubscribe::Signer::new(config.jwt_secret.expose()),
+            public_url: config.public_url.clone(),
+        })
     }
 
-    /// Sends one email (blocking: call from the worker's blocking thread).
-    pub fn send(&self, to: &str, subject: &str, text: &str, html: &str) -> anyhow::Result<()> {
+    /// Sends one email (blocking: call from the worker's blocking thread). `unsubscribe`: what a
+    /// one-click `List-Unsubscribe` link turns off, for non-essential mail.
+    pub fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        html: &str,
+        unsubscribe: Option<&str>,
+    ) -> anyhow::Result<()> {
         let to: Mailbox = to.parse().context("invalid recipient address")?;
-        let message = LettreMessage::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
+        let mut builder = LettreMessage::builder().from(self.from.clone()).to(to).subject(subject);
+        if let Some(what) = unsubscribe {
+            let url = format!("{}/api/v1/unsubscribe?token={}", self.public_url, self.unsubscribe.token(what));
+            builder = builder
+                .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(text.to_owned(), html.to_owned()))
             .context("cannot build the message")?;
         match &self.transport {

@@ -26,6 +26,7 @@ fn send_batch(conn: &mut PgConnection, mailer: &Mailer) -> Result<usize, ApiErro
                 &email.subject,
                 email.text_body.as_deref().unwrap_or_default(),
                 email.html_body.as_deref().unwrap_or_default(),
+                email.unsubscribe.as_deref(),
             );
             match result {
                 Ok(()) => {

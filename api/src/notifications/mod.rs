@@ -6,6 +6,7 @@
 
 pub mod routes;
 pub mod stream;
+pub mod unsubscribe;
 
 use std::collections::BTreeMap;
 
@@ -85,6 +86,7 @@ fn ticket_notice(
     let title = title(topic, person.locale, &label(t));
     let message = Message::AgentNotice {
         name: person.full_name.clone(),
+        topic,
         title: title.clone(),
         link: format!("/tickets/{}", t.number),
     };
@@ -245,6 +247,7 @@ pub fn job_failed(conn: &mut PgConnection, job: &str, error: &str, public_url: &
         let title = title(Topic::JobFailed, person.locale, job);
         let message = Message::AgentNotice {
             name: person.full_name.clone(),
+            topic: Topic::JobFailed,
             title: format!("{title}: {error}"),
             link: "/admin#jobs".to_owned(),
         };

@@ -27,7 +27,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(mark_read)
         .service(get_settings)
         .service(put_settings)
-        .service(super::stream::stream_events);
+        .service(super::stream::stream_events)
+        .service(super::unsubscribe::unsubscribe);
 }
 
 type Row = (i64, Option<i64>, Option<i64>, String, String, Option<DateTime<Utc>>, DateTime<Utc>);

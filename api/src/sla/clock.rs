@@ -435,3 +435,60 @@ pub fn record_facts(
         .execute(conn)
         .map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use chrono_tz::Europe::Berlin;
+
+    use super::*;
+    use crate::sla::{calendar::Calendar, holidays::Region};
+
+    fn premium_office_hours() -> Policy {
+        let day = vec![(8 * 60, 18 * 60)];
+        Policy {
+            first_response_minutes: 4 * 60,
+            resolution_minutes: 40 * 60,
+            at_risk_percent: 75,
+            calendar: Calendar::new(
+                Berlin,
+                [day.clone(), day.clone(), day.clone(), day.clone(), day, vec![], vec![]],
+                [],
+                [],
+                Some(Region::Germany),
+            ),
+            business_hours: true,
+        }
+    }
+
+    fn berlin(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Berlin.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_friday_afternoon_premium_ticket_is_due_monday_morning() {
+        let d = premium_office_hours().deadlines(berlin(2026, 12, 4, 16, 30), 0);
+        assert_eq!(d.first_response_due_at, berlin(2026, 12, 7, 10, 30));
+        // At risk after 75 % of 4 business hours: Friday 16:30 + 3 h = Monday 09:30.
+        assert_eq!(d.first_response_warn_at, berlin(2026, 12, 7, 9, 30));
+        // 40 business hours: 1.5 h on Friday, 30 h Monday to Wednesday, 8.5 h on Thursday.
+        assert_eq!(d.resolution_due_at, berlin(2026, 12, 10, 16, 30));
+    }
+
+    #[test]
+    fn two_paused_business_days_move_both_deadlines_by_exactly_two_business_days() {
+        let policy = premium_office_hours();
+        let created = berlin(2026, 12, 4, 16, 30);
+        let before = policy.deadlines(created, 0);
+        let paused = 2 * 10 * 3600;
+        let after = policy.deadlines(created, paused);
+        for (old, new) in [
+            (before.first_response_due_at, after.first_response_due_at),
+            (before.resolution_due_at, after.resolution_due_at),
+            (before.first_response_warn_at, after.first_response_warn_at),
+        ] {
+            assert_eq!(policy.calendar.elapsed(old, new), paused, "{old} -> {new}");
+        }
+        assert_eq!(after.first_response_due_at, berlin(2026, 12, 9, 10, 30));
+    }
+}
