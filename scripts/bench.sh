@@ -74,6 +74,7 @@ printf '%-34s %12s\n' "q=Drucker (full text)" "$(median_ms "$base/api/v1/tickets
 for status in on_track at_risk breached paused met; do
   printf '%-34s %12s\n' "sla_status=$status" "$(median_ms "$base/api/v1/tickets?sla_status=$status&limit=25")"
   printf '%-34s %12s\n' "sla_status=$status&sort=queue" "$(median_ms "$base/api/v1/tickets?sla_status=$status&sort=queue&limit=25")"
+  printf '%-34s %12s\n' "sla_status=$status&sort=sla_due" "$(median_ms "$base/api/v1/tickets?sla_status=$status&sort=sla_due&limit=25")"
 done
 printf '%-34s %12s\n' "status=open&sla_status=breached" "$(median_ms "$base/api/v1/tickets?status=open&sla_status=breached&limit=25")"
 year="from=$(date -u -d '-365 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)"

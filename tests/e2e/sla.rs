@@ -514,3 +514,60 @@ async fn one_click_unsubscribe_turns_off_reminders_and_agent_mail_but_not_essent
     let settings = app.ok(Method::GET, "/api/v1/me/notification-settings", &agent, None).await;
     assert_eq!(settings["channels"]["assigned"], "in_app");
 }
+
+#[tokio::test]
+async fn the_queue_filtered_by_sla_status_pages_through_every_tier_in_queue_order() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    app.create_organization(&admin, "Premium GmbH", "premium.example", "premium", false).await;
+    app.create_organization(&admin, "Standard AG", "standard.example", "standard", false).await;
+    let mut customers = Vec::new();
+    for (name, domain) in [("pia", "premium.example"), ("stan", "standard.example"), ("nora", "none.example")] {
+        customers.push(app.verified_customer(name, &format!("{name}@{domain}")).await);
+    }
+    for round in 0..3 {
+        for c in &customers {
+            let t = app.open_ticket(c, &format!("Round {round}"), "x").await;
+            if round == 2 {
+                // Resolved in time: met, at the far end of the queue.
+                app.ok(
+                    Method::PATCH,
+                    &format!("/api/v1/tickets/{}", t["id"]),
+                    &agent,
+                    Some(json!({"status": "resolved"})),
+                )
+                .await;
+            }
+        }
+    }
+    let everything = app.ok(Method::GET, "/api/v1/tickets?sort=queue&limit=100", &agent, None).await;
+    for status in ["on_track", "met"] {
+        let expected: Vec<i64> = everything["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["sla"]["status"] == status)
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
+        assert!(expected.len() >= 3, "{status}: {expected:?}");
+        let mut paged = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = app
+                .ok(
+                    Method::GET,
+                    &format!("/api/v1/tickets?sort=queue&sla_status={status}&limit=2{cursor}"),
+                    &agent,
+                    None,
+                )
+                .await;
+            paged.extend(page["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(paged, expected, "{status}: the same tickets in the same order, page by page");
+    }
+}

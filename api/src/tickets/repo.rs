@@ -11,7 +11,7 @@ use diesel::{
 };
 use helpdesk_types::{
     organizations::ContractTier,
-    tickets::{AssigneeFilter, SlaStatus, TicketQuery, TicketStats, TicketStatus},
+    tickets::{AssigneeFilter, SlaStatus, Sort, TicketQuery, TicketStats, TicketStatus},
 };
 
 use super::{
@@ -166,11 +166,63 @@ pub fn list(
     after: Option<&Key>,
     limit: i64,
 ) -> QueryResult<Vec<TicketRow>> {
+    if seek.0 == Sort::Queue
+        && let Some(band) = query.sla_status.and_then(due_band)
+    {
+        return queue_by_rank(conn, viewer, query, band, after, limit);
+    }
     let mut q = seek.order(filtered(viewer, query));
     if let Some(key) = after {
         q = q.filter(seek.after(key));
     }
     q.select(TicketRow::as_select()).limit(limit + 1).load(conn)
+}
+
+/// Where the next deadline (`next_due_at`) of every ticket with this SLA status lies: ahead
+/// (on track, at risk) or at the far end (met: resolved tickets sort last). `None` when the
+/// status has no such band (breached, paused), or the plain queue walk is fast anyway.
+fn due_band(status: SlaStatus) -> Option<bool> {
+    match status {
+        SlaStatus::OnTrack | SlaStatus::AtRisk => Some(true),
+        SlaStatus::Met => Some(false),
+        SlaStatus::Breached | SlaStatus::Paused => None,
+    }
+}
+
+/// The queue order is (contract rank, next deadline, id). Filtered by a status whose tickets sit
+/// in one band of deadlines, the page is read rank by rank, each a range scan of the queue
+/// index within the band, instead of walking the whole queue past every breached ticket.
+fn queue_by_rank(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    query: &TicketQuery,
+    ahead: bool,
+    after: Option<&Key>,
+    limit: i64,
+) -> QueryResult<Vec<TicketRow>> {
+    let (now, far) = (Utc::now(), sla::clock::never());
+    let seek = Seek(Sort::Queue);
+    let mut rows: Vec<TicketRow> = Vec::new();
+    for rank in 0..=2i16 {
+        if after.is_some_and(|k| k.rank().is_some_and(|r| r > rank)) {
+            continue;
+        }
+        let mut q = seek.order(filtered(viewer, query)).filter(tickets::queue_rank.eq(rank));
+        q = if ahead {
+            q.filter(tickets::next_due_at.gt(now)).filter(tickets::next_due_at.lt(far))
+        } else {
+            q.filter(tickets::next_due_at.eq(far))
+        };
+        if let Some(key) = after.filter(|k| k.rank() == Some(rank)) {
+            q = q.filter(seek.after(key));
+        }
+        let wanted = limit + 1 - i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        rows.extend(q.select(TicketRow::as_select()).limit(wanted).load(conn)?);
+        if i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit {
+            break;
+        }
+    }
+    Ok(rows)
 }
 
 /// The tickets `viewer` may see that match every filter of `query`.

@@ -24,6 +24,13 @@ pub struct Key {
     id: i64,
 }
 
+impl Key {
+    /// The queue rank of the row (queue order only).
+    pub fn rank(&self) -> Option<i16> {
+        self.rank
+    }
+}
+
 /// A sort order of the ticket list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seek(pub Sort);
