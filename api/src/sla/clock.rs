@@ -219,13 +219,19 @@ fn close_sql() -> String {
 pub fn status_sql(status: SlaStatus) -> String {
     let (breached, close) = (breached_sql(), close_sql());
     let running = "tickets.sla_paused_at IS NULL";
+    // Implied terms on `next_due_at` (a running ticket in time is due ahead; a resolved one sorts
+    // last) let the deadline indexes answer the filter with a range scan.
+    let ahead = "tickets.next_due_at > now()";
+    let done = "tickets.next_due_at = '9999-12-31 00:00:00+00'::timestamptz";
     match status {
         SlaStatus::Breached => breached,
         SlaStatus::Paused => format!("(NOT {breached} AND tickets.sla_paused_at IS NOT NULL)"),
-        SlaStatus::AtRisk => format!("(NOT {breached} AND {running} AND {close})"),
-        SlaStatus::Met => format!("(NOT {breached} AND {FR_DONE} IS NOT NULL AND tickets.resolved_at IS NOT NULL)"),
+        SlaStatus::AtRisk => format!("({ahead} AND NOT {breached} AND {running} AND {close})"),
+        SlaStatus::Met => {
+            format!("({done} AND NOT {breached} AND {FR_DONE} IS NOT NULL AND tickets.resolved_at IS NOT NULL)")
+        }
         SlaStatus::OnTrack => {
-            format!("(NOT {breached} AND {running} AND NOT {close} AND tickets.resolved_at IS NULL)")
+            format!("({ahead} AND NOT {breached} AND {running} AND NOT {close} AND tickets.resolved_at IS NULL)")
         }
     }
 }
