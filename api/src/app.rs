@@ -12,7 +12,7 @@ use crate::{
     accounts, attachments, auth, categories, email,
     error::ApiError,
     health, jobs,
-    middleware::{headers, request_id},
+    middleware::{headers, input, request_id},
     notifications,
     openapi::{ApiDoc, add_default_problem_responses},
     organizations, sla, spa,
@@ -52,6 +52,49 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(api_routes).split_for_parts();
     add_default_problem_responses(&mut doc);
     doc
+}
+
+/// Which methods each documented path answers, for the `Allow` header of a 405.
+pub struct AllowTable(Vec<(Vec<String>, String)>);
+
+impl AllowTable {
+    pub fn new(doc: &utoipa::openapi::OpenApi) -> Self {
+        let rows = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.head.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect();
+                (path.split('/').map(str::to_owned).collect(), methods.join(", "))
+            })
+            .collect();
+        Self(rows)
+    }
+
+    /// The methods of the documented path that `path` matches (`{param}` matches any segment).
+    pub fn allow(&self, path: &str) -> Option<String> {
+        let segments: Vec<&str> = path.split('/').collect();
+        let matches = |template: &[String]| {
+            template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+        };
+        // A literal segment beats a parameter (`/tickets/stats` before `/tickets/{id}`).
+        self.0
+            .iter()
+            .filter(|(t, _)| matches(t))
+            .max_by_key(|(t, _)| t.iter().filter(|s| !s.starts_with('{')).count())
+            .map(|(_, m)| m.clone())
+    }
 }
 
 async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
@@ -96,6 +139,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
     let header_policy = web::Data::new(headers::HeaderPolicy::new(config.is_https(), config.captcha.secret.is_some()));
     let trust_proxy = web::Data::new(request_id::TrustProxy(config.trusted_proxies.clone()));
     let spa = web::Data::new(spa::Spa::new(config.web_dir.clone()));
+    let allow = web::Data::new(AllowTable::new(&doc));
     let server = HttpServer::new(move || {
         App::new()
             .into_utoipa_app()
@@ -103,6 +147,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .app_data(header_policy.clone())
             .app_data(trust_proxy.clone())
             .app_data(spa.clone())
+            .app_data(allow.clone())
             .app_data(web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(json_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
@@ -112,6 +157,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(spa::serve))
+            .wrap(from_fn(input::middleware))
             .wrap(from_fn(headers::middleware))
             .wrap(from_fn(request_id::middleware))
     })

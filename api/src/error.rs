@@ -106,7 +106,8 @@ pub enum ApiError {
     #[error("no route for this path")]
     NoRoute,
     #[error("method not allowed")]
-    MethodNotAllowed,
+    /// The methods the path does answer, for the `Allow` header (`GET, POST`).
+    MethodNotAllowed(String),
     /// The request conflicts with the current state; `code` names the conflict, `errors` the
     /// fields involved, if any.
     #[error("{detail}")]
@@ -168,7 +169,12 @@ impl ApiError {
 
     /// The error for a request no route took: 405 if the path exists for another method, else 404.
     pub fn unmatched(req: &actix_web::HttpRequest) -> Self {
-        if req.resource_map().has_resource(req.path()) { Self::MethodNotAllowed } else { Self::NoRoute }
+        let allow = req.app_data::<actix_web::web::Data<crate::app::AllowTable>>().and_then(|t| t.allow(req.path()));
+        match allow {
+            Some(methods) => Self::MethodNotAllowed(methods),
+            None if req.resource_map().has_resource(req.path()) => Self::MethodNotAllowed(String::new()),
+            None => Self::NoRoute,
+        }
     }
 
     pub fn internal(context: impl Into<String>) -> Self {
@@ -187,7 +193,7 @@ impl ApiError {
                 (C::NotFound, "Not found", "The resource does not exist or is not visible to you.".into())
             }
             Self::NoRoute => (C::NotFound, "Not found", "No resource exists at this path.".into()),
-            Self::MethodNotAllowed => {
+            Self::MethodNotAllowed(_) => {
                 (C::MethodNotAllowed, "Method not allowed", "This resource does not support this HTTP method.".into())
             }
             Self::Conflict { code, detail, .. } => (*code, "Conflict", detail.clone()),
@@ -249,7 +255,7 @@ impl ResponseError for ApiError {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound | Self::NoRoute => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -292,6 +298,11 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
             }
+            Self::MethodNotAllowed(allow) if !allow.is_empty() => {
+                if let Ok(v) = header::HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, v);
+                }
+            }
             _ => {}
         }
         response
@@ -307,6 +318,21 @@ impl From<diesel::result::Error> for ApiError {
                 ProblemCode::ConcurrentUpdate,
                 "The resource was changed concurrently; retry the request.",
             ),
+            // A referenced row vanished between the check and the write (deleted concurrently),
+            // or a row still referenced is being deleted.
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                if info.message().starts_with("update or delete") {
+                    Self::conflict(ProblemCode::InUse, "Other records still refer to this one.")
+                } else {
+                    let table = info.table_name().unwrap_or_default();
+                    let field = info
+                        .constraint_name()
+                        .and_then(|c| c.strip_prefix(table)?.strip_prefix('_')?.strip_suffix("_fkey"))
+                        .unwrap_or("body")
+                        .to_owned();
+                    Self::field(&field, "refers to something that does not exist (any more)")
+                }
+            }
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }

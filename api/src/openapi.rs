@@ -34,7 +34,7 @@ errors as RFC 9457 problem details, cursor pagination, versioning) are described
         (name = "attachments", description = "Files on tickets and comments"),
         (name = "privacy", description = "The live privacy settings"),
     ),
-    components(schemas(helpdesk_types::Problem)),
+    components(schemas(helpdesk_types::Problem, helpdesk_types::tickets::Sort)),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;

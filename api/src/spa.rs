@@ -74,7 +74,7 @@ pub async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> Result<HttpResponse
         return Err(crate::error::ApiError::unmatched(&req));
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return Err(ApiError::MethodNotAllowed);
+        return Err(ApiError::MethodNotAllowed("GET, HEAD".to_owned()));
     }
     let relative = safe_relative_path(path).ok_or(ApiError::NoRoute)?;
     if !relative.as_os_str().is_empty()

@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod cli;
 mod foundation;
+mod integrations;
 mod openapi;
 mod privacy;
 mod sla;

@@ -43,7 +43,7 @@ async fn calendars_are_validated_and_the_around_the_clock_one_is_protected() {
 
     let mut bad = office_hours("Bad", "Mars/Olympus");
     bad["opening_hours"][1]["end"] = json!("07:00");
-    bad["holidays"][0]["name"] = json!("a\u{0}b");
+    bad["holidays"][0]["name"] = json!("a\u{7}b");
     bad["holiday_region"] = json!("DE-XX");
     let (status, problem) = app.send(Method::POST, "/api/v1/calendars", Some(&admin), Some(bad)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

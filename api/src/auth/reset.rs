@@ -32,6 +32,7 @@ pub async fn request_password_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
     state.auth_limiter.check(&client_address(&req, &state))?;
     let st = state.clone();
     let queued = db::run(&state.pool, move |conn| {

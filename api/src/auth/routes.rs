@@ -13,6 +13,7 @@ use helpdesk_types::{
     accounts::{ClientKind, LoginRequest, LoginResponse, RefreshRequest, TokenResponse, TwoFactorChallenge},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
 
 use super::{limits, login_failures, registration, reset, sessions, two_factor};
 use crate::{
@@ -246,6 +247,7 @@ async fn refresh_session(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
     state.auth_limiter.check(&client_address(&req, &state))?;
     let Some((token, from_body)) = presented_refresh(&req, &body) else {
         return Err(ApiError::Unauthenticated("No refresh credential was sent; sign in.".into()));
@@ -294,6 +296,7 @@ async fn sign_out(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
     let refresh = presented_refresh(&req, &body).map(|(t, _)| t);
     let bearer_session = super::extract::bearer(&req).and_then(|t| state.jwt.verify(&t)).map(|c| c.sid);
     db::run(&state.pool, move |conn| {

@@ -85,7 +85,7 @@ fn is_problem(headers: &HeaderMap) -> bool {
 fn problem_for(status: StatusCode) -> ApiError {
     match status {
         StatusCode::NOT_FOUND => ApiError::NoRoute,
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed(String::new()),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("The request body is too large.".into()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             ApiError::UnsupportedMediaType("This content type is not accepted here.".into())

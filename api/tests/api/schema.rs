@@ -88,3 +88,30 @@ fn schema_rs_matches_the_migrated_database() {
         assert_eq!(&declared[table], columns, "columns of {table} differ: run `make schema`");
     }
 }
+
+/// A referenced row deleted between a handler's check and its write is a 422 naming the field
+/// (the database's foreign key decides), never a 500.
+#[test]
+fn a_vanished_reference_is_a_field_problem() {
+    use diesel::{ExpressionMethods, RunQueryDsl};
+    use helpdesk_api::{db::schema::tickets, error::ApiError};
+    let db = helpdesk_tests::TestDb::create();
+    let mut conn = db.connect();
+    let err = diesel::insert_into(tickets::table)
+        .values((
+            tickets::subject.eq("s"),
+            tickets::description.eq("d"),
+            tickets::channel.eq("web"),
+            tickets::requester_id.eq(4711_i64),
+            tickets::first_response_due_at.eq(chrono::Utc::now()),
+            tickets::resolution_due_at.eq(chrono::Utc::now()),
+            tickets::first_response_warn_at.eq(chrono::Utc::now()),
+            tickets::resolution_warn_at.eq(chrono::Utc::now()),
+        ))
+        .execute(&mut conn)
+        .unwrap_err();
+    match ApiError::from(err) {
+        ApiError::Validation(fields) => assert!(fields.contains_key("requester_id"), "{fields:?}"),
+        other => panic!("expected a field problem, got {other:?}"),
+    }
+}

@@ -276,8 +276,10 @@ pub struct TokenResponse {
 /// carries the credential); other clients send the refresh token.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
 pub struct RefreshRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "validate", validate(length(max = 256, message = "must be at most 256 characters")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub refresh_token: Option<String>,
 }
@@ -285,7 +287,15 @@ pub struct RefreshRequest {
 /// `POST /api/v1/auth/password-reset`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
 pub struct PasswordResetRequest {
+    #[cfg_attr(
+        feature = "validate",
+        validate(
+            email(message = "must be a valid email address"),
+            length(max = 254, message = "must be at most 254 characters")
+        )
+    )]
     #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
     pub email: String,
 }
@@ -333,6 +343,7 @@ pub struct UpdateMe {
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub phone: Option<String>,
     pub locale: Option<Locale>,
+    #[cfg_attr(feature = "validate", validate(length(max = 1024, message = "must be at most 1024 characters")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 1024, format = "password"))]
     pub current_password: Option<String>,
     /// Replaces the set of refused non-essential emails (P12, objection).

@@ -30,7 +30,8 @@ pub fn line_problem(value: &str, max: usize) -> Option<String> {
 
 /// An optional single-line text: empty is fine, otherwise as [`line_problem`].
 pub fn optional_line_problem(value: &str, max: usize) -> Option<String> {
-    if value.trim().chars().count() > max {
+    // The limit counts what was sent: surrounding blanks are trimmed only when stored.
+    if value.chars().count() > max {
         Some(format!("must be at most {max} characters"))
     } else if value.chars().any(char::is_control) {
         Some("must not contain control characters".into())
@@ -45,7 +46,7 @@ pub fn text_problem(value: &str, max: usize) -> Option<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         Some("must not be empty".into())
-    } else if trimmed.chars().count() > max {
+    } else if value.chars().count() > max {
         Some(format!("must be at most {max} characters"))
     } else if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         Some("must not contain control characters".into())
