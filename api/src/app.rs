@@ -30,6 +30,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
             .configure(auth::routes)
+            .configure(auth::api_tokens::routes)
             .configure(accounts::routes)
             .configure(email::routes::routes)
             .configure(organizations::routes)
@@ -51,6 +52,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(api_routes).split_for_parts();
     add_default_problem_responses(&mut doc);
+    crate::openapi::add_token_scopes(&mut doc);
     doc
 }
 

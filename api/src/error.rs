@@ -62,6 +62,8 @@ problem_codes! {
     InvalidTransition = "invalid_transition",
     /// Closed tickets are read-only.
     TicketClosed = "ticket_closed",
+    /// The API token lacks the scope the request needs (`required_scope` names it).
+    InsufficientScope = "insufficient_scope",
     /// Something built in (the around-the-clock calendar) cannot be changed or deleted.
     BuiltIn = "built_in",
     /// Still used by something else (a calendar by SLA policies).

@@ -33,6 +33,7 @@ errors as RFC 9457 problem details, cursor pagination, versioning) are described
         (name = "tickets", description = "Tickets, comments, internal notes, events, search"),
         (name = "attachments", description = "Files on tickets and comments"),
         (name = "privacy", description = "The live privacy settings"),
+        (name = "api-tokens", description = "API tokens for integrations: scoped, revocable, shown once"),
     ),
     components(schemas(helpdesk_types::Problem, helpdesk_types::tickets::Sort)),
     modifiers(&SecuritySchemes),
@@ -57,12 +58,60 @@ impl Modify for SecuritySchemes {
             ),
         );
         components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("hd_…")
+                    .description(Some(
+                        "An API token from POST /api/v1/api-tokens, sent as `Authorization: Bearer hd_…`. \
+                         Each operation lists the scope it needs; `admin` covers all; operations without \
+                         `api_token` need a signed-in session.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
             "refresh_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 "helpdesk_refresh",
                 "HttpOnly session cookie set by login; used by refresh and logout only.",
             ))),
         );
+    }
+}
+
+/// Adds to every operation that takes a bearer token the API-token scope it needs, from the same
+/// function the server enforces ([`crate::auth::api_tokens::need`]).
+pub fn add_token_scopes(doc: &mut openapi::OpenApi) {
+    use crate::auth::api_tokens::{Need, need};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ] {
+            let Some(op) = op.as_mut() else { continue };
+            let bearer = op
+                .security
+                .as_ref()
+                .is_some_and(|s| serde_json::to_value(s).is_ok_and(|v| v.to_string().contains("\"bearer\"")));
+            if !bearer {
+                continue;
+            }
+            let scopes: Option<Vec<String>> = match need(method, path) {
+                Need::Session => None,
+                Need::Any => Some(Vec::new()),
+                Need::Scope(scope) => Some(vec![scope.as_str().to_owned()]),
+            };
+            if let Some(scopes) = scopes {
+                op.security
+                    .get_or_insert_with(Vec::new)
+                    .push(openapi::security::SecurityRequirement::new("api_token", scopes));
+            }
+        }
     }
 }
 

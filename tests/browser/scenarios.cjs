@@ -350,6 +350,32 @@ const scenarios = {
     await b.close();
   },
 
+  // An admin creates an API token (the secret shows once), an integration uses it, the admin
+  // revokes it.
+  async api_token() {
+    const b = await browser();
+    const page = await open(b);
+    await signIn(page, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
+    await page.waitForURL(`${BASE}/queue`);
+    await page.click('nav a[href="/admin"]');
+    const tokens = page.locator('#api-tokens');
+    await tokens.locator('#field-token_name').fill('Monitoring');
+    await tokens.locator('input[value="tickets:write"]').check();
+    await tokens.locator('button[type=submit]').click();
+    const secret = (await tokens.locator('[data-testid=token-secret]').textContent()).trim();
+    assert.match(secret, /^hd_[0-9A-Za-z]{49}$/);
+    await tokens.locator('td:has-text("Monitoring")').waitFor();
+    await shot(page, 'api-tokens');
+    const used = await fetch(`${BASE}/api/v1/tickets`, { headers: { Authorization: `Bearer ${secret}` } });
+    assert.equal(used.status, 200);
+    await tokens.locator('tr:has-text("Monitoring") button').click();
+    await tokens.locator('td:has-text("Monitoring")').waitFor({ state: 'detached' });
+    const revoked = await fetch(`${BASE}/api/v1/tickets`, { headers: { Authorization: `Bearer ${secret}` } });
+    assert.equal(revoked.status, 401);
+    assert.deepEqual(page.foreign, [], 'no request to another host');
+    await b.close();
+  },
+
   // Switching to German changes the labels.
   async switch_to_german() {
     const b = await browser();

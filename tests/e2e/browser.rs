@@ -76,6 +76,13 @@ async fn admins_set_business_hours_and_staff_read_reports_and_notifications() {
 }
 
 #[tokio::test]
+async fn an_admin_creates_uses_and_revokes_an_api_token() {
+    let app = TestApp::spawn().await;
+    app.admin("boss").await;
+    run(&app, "api_token", &[("ADMIN_LOGIN", "boss"), ("ADMIN_PASSWORD", PASSWORD)]);
+}
+
+#[tokio::test]
 async fn switching_to_german_changes_the_labels() {
     let app = TestApp::spawn().await;
     run(&app, "switch_to_german", &[]);

@@ -139,3 +139,111 @@ async fn every_reference_in_the_spec_resolves() {
     missing.dedup();
     assert!(missing.is_empty(), "referenced but not defined: {missing:?}");
 }
+
+async fn create_token(app: &TestApp, session: &helpdesk_tests::Session, name: &str, scopes: Value) -> (String, Value) {
+    let created =
+        app.ok(Method::POST, "/api/v1/api-tokens", session, Some(json!({"name": name, "scopes": scopes}))).await;
+    (created["secret"].as_str().unwrap().to_owned(), created["token"].clone())
+}
+
+fn with_token(secret: &str) -> helpdesk_tests::Session {
+    helpdesk_tests::Session { access_token: secret.to_owned(), refresh_token: String::new(), user: Value::Null }
+}
+
+#[tokio::test]
+async fn api_tokens_act_as_their_owner_within_their_scopes() {
+    let app = TestApp::builder().env("HELPDESK_USER_API_TOKENS", "true").spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let anna = app.customer("anna").await;
+    let bert = app.customer("bert").await;
+    let berts = app.open_ticket(&bert, "Bert's", "private").await;
+
+    let (secret, token) = create_token(&app, &admin, "Monitoring", json!(["tickets:read"])).await;
+    assert!(secret.starts_with("hd_") && secret.len() == 52, "{secret}");
+    assert_eq!(token["prefix"].as_str(), Some(&secret[..7]));
+    let listed = app.ok(Method::GET, "/api/v1/api-tokens", &admin, None).await;
+    assert!(!listed.to_string().contains(&secret), "the secret is shown once");
+    let reader = with_token(&secret);
+    app.ok(Method::GET, "/api/v1/tickets", &reader, None).await;
+    let (status, problem) = app
+        .send(Method::POST, "/api/v1/tickets", Some(&reader), Some(json!({"subject": "s", "description": "d"})))
+        .await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("insufficient_scope")), "{problem}");
+    assert_eq!(problem["required_scope"], "tickets:write");
+    let (status, _) = app
+        .send(Method::POST, "/api/v1/api-tokens", Some(&reader), Some(json!({"name": "x", "scopes": ["admin"]})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a token cannot mint tokens");
+    let used = app.ok(Method::GET, "/api/v1/api-tokens", &admin, None).await;
+    assert!(used[0]["last_used_at"].is_string());
+
+    // A customer's token sees what the customer sees, and writes as "Owner via token Name".
+    let (secret, _) =
+        create_token(&app, &anna, "CRM", json!(["tickets:read", "tickets:write", "comments:write"])).await;
+    let crm = with_token(&secret);
+    let t = app.create_ticket(&crm, json!({"subject": "From the CRM", "description": "x"})).await;
+    let (status, _) = app.send(Method::GET, &format!("/api/v1/tickets/{}", berts["id"]), Some(&crm), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another customer's ticket stays invisible");
+    let comment =
+        app.ok(Method::POST, &format!("/api/v1/tickets/{}/comments", t["id"]), &crm, Some(json!({"body": "hi"}))).await;
+    assert_eq!(comment["author_name"], "anna Example via token CRM");
+    let events = app.ok(Method::GET, &format!("/api/v1/tickets/{}/events", t["id"]), &agent, None).await;
+    assert_eq!(events["items"][0]["actor_name"], "anna Example via token CRM");
+
+    // Never beyond the owner's role: an agent's admin-scoped token cannot create users.
+    let (secret, _) = create_token(&app, &agent, "Everything", json!(["admin"])).await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            "/api/v1/users",
+            Some(&with_token(&secret)),
+            Some(json!({"full_name": "X", "email": "x@example.com", "username": "xx", "role": "agent"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Revoked, unknown and malformed tokens are 401.
+    let revoked_id = app.ok(Method::GET, "/api/v1/api-tokens", &anna, None).await[0]["id"].clone();
+    let response = app.authed(Method::DELETE, &format!("/api/v1/api-tokens/{revoked_id}"), &anna).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    for bad in [crm.access_token.clone(), format!("hd_{}", "0".repeat(49)), "hd_short".to_owned()] {
+        let (status, problem) = app.send(Method::GET, "/api/v1/tickets", Some(&with_token(&bad)), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{bad}: {problem}");
+    }
+    let (status, _) = app.send(Method::DELETE, &format!("/api/v1/api-tokens/{revoked_id}"), Some(&bert), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "others' tokens are invisible");
+}
+
+#[tokio::test]
+async fn only_admins_create_tokens_unless_allowed_and_the_spec_names_each_scope() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("cust").await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            "/api/v1/api-tokens",
+            Some(&customer),
+            Some(json!({"name": "x", "scopes": ["tickets:read"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let admin = app.admin("admin").await;
+    for body in [
+        json!({"name": " ", "scopes": ["tickets:read"]}),
+        json!({"name": "x", "scopes": []}),
+        json!({"name": "x", "scopes": ["tickets:read"], "expires_at": "2001-01-01T00:00:00Z"}),
+    ] {
+        let (status, problem) = app.send(Method::POST, "/api/v1/api-tokens", Some(&admin), Some(body.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
+    }
+    let (status, _) = app
+        .send(Method::POST, "/api/v1/api-tokens", Some(&admin), Some(json!({"name": "x", "scopes": ["everything"]})))
+        .await;
+    assert!(status.is_client_error());
+    let spec: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let security = &spec["paths"]["/api/v1/tickets"]["get"]["security"];
+    assert!(security.as_array().unwrap().contains(&json!({"api_token": ["tickets:read"]})), "{security}");
+    let password = &spec["paths"]["/api/v1/me/password"]["put"]["security"];
+    assert!(!password.to_string().contains("api_token"), "session only: {password}");
+}

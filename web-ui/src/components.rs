@@ -119,3 +119,101 @@ pub fn Field(
         {move || error.get().and_then(|e| e.field(name)).map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
     }
 }
+
+/// API tokens for integrations: create one (its secret is shown once, with a copy button), list
+/// and revoke. Admins see everyone's tokens.
+#[component]
+pub fn ApiTokens() -> impl IntoView {
+    use helpdesk_types::integrations::{CreateApiToken, Scope};
+    use leptos::task::spawn_local;
+    let session = crate::session::use_session();
+    let version = RwSignal::new(0);
+    let tokens = LocalResource::new(move || {
+        version.track();
+        crate::api::tokens::list(session)
+    });
+    let name = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
+    let chosen: Vec<(Scope, RwSignal<bool>)> =
+        Scope::ALL.iter().map(|s| (*s, RwSignal::new(*s == Scope::TicketsRead))).collect();
+    let secret = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
+    let scopes = chosen.clone();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = CreateApiToken {
+            name: name.get_untracked(),
+            scopes: scopes.iter().filter(|(_, on)| on.get_untracked()).map(|(s, _)| *s).collect(),
+            expires_at: expires
+                .get_untracked()
+                .parse::<chrono::NaiveDate>()
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+        };
+        spawn_local(async move {
+            match crate::api::tokens::create(session, &body).await {
+                Ok(created) => {
+                    secret.set(Some(created.secret));
+                    name.set(String::new());
+                    error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let revoke = move |id: i64| {
+        spawn_local(async move {
+            match crate::api::tokens::revoke(session, id).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let copy = move |_| {
+        if let Some(s) = secret.get_untracked() {
+            let _ = window().navigator().clipboard().write_text(&s);
+        }
+    };
+    view! {
+        <section class="card" id="api-tokens">
+            <h2>{crate::i18n::tr("tokens.title")}</h2>
+            {move || secret.get().map(|s| view! {
+                <div class="notice" role="status">
+                    <p>{crate::i18n::tr("tokens.shown_once")}</p>
+                    <code data-testid="token-secret">{s}</code>" "
+                    <button class="small" type="button" on:click=copy>{crate::i18n::tr("tokens.copy")}</button>
+                </div>
+            })}
+            <table>
+                <thead><tr><th>{crate::i18n::tr("admin.name")}</th><th>{crate::i18n::tr("tokens.prefix")}</th><th>{crate::i18n::tr("tokens.scopes")}</th><th>{crate::i18n::tr("tokens.last_used")}</th><th>{crate::i18n::tr("tokens.expires")}</th><th></th></tr></thead>
+                <tbody>
+                    {move || loaded(tokens.get(), move |list| list.into_iter().map(|t| {
+                        let id = t.id;
+                        let scopes = t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                        view! { <tr>
+                            <td>{t.name.clone()}</td><td><code>{t.prefix.clone()}"…"</code></td><td>{scopes}</td>
+                            <td>{t.last_used_at.map(|d| d.format("%d.%m.%Y %H:%M").to_string()).unwrap_or_else(|| "–".into())}</td>
+                            <td>{t.expires_at.map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_else(|| "–".into())}</td>
+                            <td><button class="small" on:click=move |_| revoke(id)>{crate::i18n::tr("tokens.revoke")}</button></td>
+                        </tr> }
+                    }).collect_view())}
+                </tbody>
+            </table>
+            <form on:submit=create class="stack">
+                <Field label="admin.name" name="token_name" value=name error=error required=true />
+                <fieldset><legend>{crate::i18n::tr("tokens.scopes")}</legend>
+                    {chosen.iter().map(|(scope, on)| {
+                        let on = *on;
+                        view! { <label class="inline"><input type="checkbox" value=scope.as_str() prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev)) />{scope.as_str()}</label> }
+                    }).collect_view()}
+                </fieldset>
+                <label for="field-token_expires">{crate::i18n::tr("tokens.expires")}</label>
+                <input id="field-token_expires" type="date" prop:value=move || expires.get() on:input=move |ev| expires.set(event_target_value(&ev)) />
+                <button type="submit">{crate::i18n::tr("tokens.create")}</button>
+            </form>
+            <ErrorText error=error />
+        </section>
+    }
+}

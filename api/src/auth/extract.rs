@@ -20,7 +20,10 @@ const TOUCH_INTERVAL_SECS: i64 = 30;
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user: User,
+    /// 0 when an API token authenticated the request.
     pub session_id: i64,
+    /// The API token, when one authenticated the request (`None`: a signed-in session).
+    pub token: Option<super::api_tokens::Grant>,
 }
 
 impl AuthUser {
@@ -77,7 +80,7 @@ async fn load(state: web::Data<AppState>, claims: Claims) -> Result<AuthUser, Ap
         if (now - session.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {
             sessions::touch(conn, session.id)?;
         }
-        Ok(AuthUser { user, session_id: session.id })
+        Ok(AuthUser { user, session_id: session.id, token: None })
     })
     .await
 }
@@ -85,6 +88,9 @@ async fn load(state: web::Data<AppState>, claims: Claims) -> Result<AuthUser, Ap
 /// Authenticates and requires `allowed(role)`. The role in the token is checked first (a role
 /// change revokes the account's sessions, so it is current), the stored role again after loading.
 fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool, forbidden: &'static str) -> Fut<AuthUser> {
+    if let Some(secret) = bearer(req).filter(|t| t.starts_with("hd_")) {
+        return by_api_token(req, secret, allowed, forbidden);
+    }
     let verified = verify(req).and_then(|(state, claims)| {
         if allowed(claims.role) { Ok((state, claims)) } else { Err(ApiError::Forbidden(forbidden.into())) }
     });
@@ -97,6 +103,27 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool, forbidden: &'stati
             return Err(two_factor_setup_required());
         }
         if allowed(user.role()) { Ok(user) } else { Err(ApiError::Forbidden(forbidden.into())) }
+    })
+}
+
+/// An API token: live, with the scope the route needs, and the owner's role allowed here.
+fn by_api_token(
+    req: &HttpRequest,
+    secret: String,
+    allowed: fn(Role) -> bool,
+    forbidden: &'static str,
+) -> Fut<AuthUser> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let pattern = req.match_pattern().unwrap_or_else(|| req.path().to_owned());
+    let need = super::api_tokens::need(req.method().as_str(), &pattern);
+    Box::pin(async move {
+        let state = state.ok_or_else(|| ApiError::internal("AppState missing"))?;
+        let (user, grant) = db::run(&state.pool, move |conn| super::api_tokens::authenticate(conn, &secret)).await?;
+        grant.allows(need)?;
+        if !allowed(user.role) {
+            return Err(ApiError::Forbidden(forbidden.into()));
+        }
+        Ok(AuthUser { user, session_id: 0, token: Some(grant) })
     })
 }
 

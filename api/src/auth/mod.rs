@@ -1,6 +1,7 @@
 //! Authentication: sign-in with login protection, sessions with rotating refresh tokens, access
 //! tokens (JWT), password resets, and the extractors that check who is calling.
 
+pub mod api_tokens;
 pub mod captcha;
 pub mod credentials;
 pub mod extract;

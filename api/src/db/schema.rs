@@ -7,6 +7,21 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    api_tokens (id) {
+        id -> Int8,
+        user_id -> Int8,
+        name -> Text,
+        prefix -> Text,
+        token_hash -> Bytea,
+        scopes -> Array<Nullable<Text>>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Int8,
         ticket_id -> Int8,
@@ -336,6 +351,7 @@ diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(request_links -> tickets (ticket_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(notifications -> tickets (ticket_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(sla_policies -> calendars (calendar_id));
@@ -347,6 +363,7 @@ diesel::joinable!(two_factor -> users (user_id));
 diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
     calendars,
     job_runs,
     notifications,

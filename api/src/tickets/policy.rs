@@ -64,7 +64,11 @@ impl Viewer {
         };
         Ok(Self {
             user_id: user.id(),
-            name: user.user.full_name.clone(),
+            // What an integration does shows as "Owner via token Name" in the history.
+            name: match &user.token {
+                Some(grant) => format!("{} via token {}", user.user.full_name, grant.name),
+                None => user.user.full_name.clone(),
+            },
             email: user.user.email.clone(),
             staff: user.is_staff(),
             shared_organization,

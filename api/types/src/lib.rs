@@ -10,6 +10,7 @@ pub mod contact;
 pub mod email;
 pub mod enums;
 pub mod health;
+pub mod integrations;
 pub mod jobs;
 pub mod notifications;
 pub mod organizations;

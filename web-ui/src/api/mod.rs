@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod privacy;
 pub mod reports;
 pub mod tickets;
+pub mod tokens;
 pub mod upload;
 
 use gloo_net::http::{Request, RequestBuilder, Response};

@@ -27,6 +27,7 @@ pub fn Admin() -> impl IntoView {
         <Calendars version=calendars />
         <SlaPolicies calendars_version=calendars />
         <Jobs />
+        <crate::components::ApiTokens />
         <EmailLog />
     }
 }

@@ -101,6 +101,7 @@ pub fn Profile() -> impl IntoView {
             <Show when=move || saved.get()><p class="ok" role="status">{tr("profile.saved")}</p></Show>
         </section>
         <Show when=move || session.is_staff()><NotificationSettings /></Show>
+        <Show when=move || session.is_staff() && !session.is_admin()><crate::components::ApiTokens /></Show>
         <TwoFactor />
         <YourData />
     }
