@@ -12,7 +12,7 @@ use crate::{
     accounts, attachments, auth, categories, email,
     error::ApiError,
     health, jobs,
-    middleware::{headers, input, request_id},
+    middleware::{headers, idempotency, input, request_id},
     notifications,
     openapi::{ApiDoc, add_default_problem_responses},
     organizations, sla, spa,
@@ -53,6 +53,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(api_routes).split_for_parts();
     add_default_problem_responses(&mut doc);
     crate::openapi::add_token_scopes(&mut doc);
+    crate::openapi::add_idempotency_header(&mut doc);
     doc
 }
 
@@ -159,6 +160,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(spa::serve))
+            .wrap(from_fn(idempotency::middleware))
             .wrap(from_fn(input::middleware))
             .wrap(from_fn(headers::middleware))
             .wrap(from_fn(request_id::middleware))

@@ -62,6 +62,12 @@ problem_codes! {
     InvalidTransition = "invalid_transition",
     /// Closed tickets are read-only.
     TicketClosed = "ticket_closed",
+    /// The `Idempotency-Key` was used before with a different request.
+    IdempotencyKeyReused = "idempotency_key_reused",
+    /// A request with this `Idempotency-Key` is still running.
+    IdempotencyKeyInUse = "idempotency_key_in_use",
+    /// `If-Match` names an older version of the resource.
+    PreconditionFailed = "precondition_failed",
     /// The API token lacks the scope the request needs (`required_scope` names it).
     InsufficientScope = "insufficient_scope",
     /// Something built in (the around-the-clock calendar) cannot be changed or deleted.

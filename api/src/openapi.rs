@@ -115,6 +115,29 @@ pub fn add_token_scopes(doc: &mut openapi::OpenApi) {
     }
 }
 
+/// Documents the optional `Idempotency-Key` header on every POST that takes a bearer token.
+pub fn add_idempotency_header(doc: &mut openapi::OpenApi) {
+    use openapi::path::{ParameterBuilder, ParameterIn};
+    let parameter = ParameterBuilder::new()
+        .name(crate::middleware::idempotency::HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(openapi::Required::False)
+        .description(Some(
+            "Makes the POST safe to retry: the first response is kept 24 hours per account and key and \
+             returned again (`Idempotent-Replayed: true`) for the same request; another request with the \
+             same key is 422 `idempotency_key_reused`. 1 to 255 visible ASCII characters.",
+        ))
+        .schema(Some(openapi::ObjectBuilder::new().schema_type(openapi::schema::Type::String).max_length(Some(255))))
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        if let Some(op) = item.post.as_mut()
+            && op.security.is_some()
+        {
+            op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(parameter.clone()));
+        }
+    }
+}
+
 /// Every operation may answer with a problem body; documents that once, as the `default`
 /// response of each operation. Call it after the paths were collected.
 pub fn add_default_problem_responses(doc: &mut openapi::OpenApi) {

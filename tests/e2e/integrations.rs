@@ -247,3 +247,82 @@ async fn only_admins_create_tokens_unless_allowed_and_the_spec_names_each_scope(
     let password = &spec["paths"]["/api/v1/me/password"]["put"]["security"];
     assert!(!password.to_string().contains("api_token"), "session only: {password}");
 }
+
+#[tokio::test]
+async fn a_retried_post_with_the_same_idempotency_key_creates_one_ticket() {
+    let app = TestApp::spawn().await;
+    let anna = app.customer("anna").await;
+    let bert = app.customer("bert").await;
+    let post = |session: &helpdesk_tests::Session, key: &str, body: Value| {
+        app.authed(Method::POST, "/api/v1/tickets", session)
+            .header("Idempotency-Key", key.to_owned())
+            .json(&body)
+            .send()
+    };
+    let body = json!({"subject": "Printer", "description": "jammed"});
+    let first = post(&anna, "retry-1", body.clone()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    let again = post(&anna, "retry-1", body.clone()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"], "the same ticket, not a second one");
+    let mine = app.ok(Method::GET, "/api/v1/tickets", &anna, None).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+
+    let other = post(&anna, "retry-1", json!({"subject": "Other", "description": "x"})).await.unwrap();
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = other.json().await.unwrap();
+    assert_eq!(problem["code"], "idempotency_key_reused");
+    // Keys belong to one account: Bert's "retry-1" is his own.
+    let berts = post(&bert, "retry-1", body.clone()).await.unwrap();
+    assert_eq!(berts.status(), StatusCode::CREATED);
+    let berts: Value = berts.json().await.unwrap();
+    assert_ne!(berts["id"], first["id"]);
+    let bad = post(&anna, "has spaces", body.clone()).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A refused request is replayed as refused.
+    let invalid = json!({"subject": "", "description": "x"});
+    assert_eq!(post(&anna, "retry-2", invalid.clone()).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let replayed = post(&anna, "retry-2", invalid).await.unwrap();
+    assert_eq!(replayed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(replayed.headers()["idempotent-replayed"], "true");
+}
+
+#[tokio::test]
+async fn a_patch_with_a_stale_if_match_is_a_412() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    let agent = app.user_with_role(&admin, "agent", "agent").await;
+    let customer = app.customer("cust").await;
+    let t = app.open_ticket(&customer, "Versions", "x").await;
+    let path = format!("/api/v1/tickets/{}", t["id"]);
+    let read = app.authed(Method::GET, &path, &agent).send().await.unwrap();
+    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let first = app
+        .authed(Method::PATCH, &path, &agent)
+        .header("If-Match", &etag)
+        .json(&json!({"priority": "high"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let newer = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(newer, etag);
+    let stale = app
+        .authed(Method::PATCH, &path, &agent)
+        .header("If-Match", &etag)
+        .json(&json!({"priority": "low"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    let problem: Value = stale.json().await.unwrap();
+    assert_eq!(problem["code"], "precondition_failed");
+    let now = app.ok(Method::GET, &path, &agent, None).await;
+    assert_eq!(now["priority"], "high", "the stale write changed nothing");
+    // Without If-Match, the last write wins as before.
+    app.ok(Method::PATCH, &path, &agent, Some(json!({"priority": "low"}))).await;
+}

@@ -301,6 +301,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Int8,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Nullable<Int2>,
+        content_type -> Nullable<Text>,
+        body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     job_runs (id) {
         id -> Int8,
         job -> Text,
@@ -352,6 +364,7 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(request_links -> tickets (ticket_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(notifications -> tickets (ticket_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(sla_policies -> calendars (calendar_id));
@@ -365,6 +378,7 @@ diesel::joinable!(users -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     calendars,
+    idempotency_keys,
     job_runs,
     notifications,
     sla_facts,

@@ -215,7 +215,7 @@ async fn cleanup_run(state: &web::Data<AppState>) -> Result<serde_json::Value, A
         "emails": c.emails, "tickets_closed": c.tickets_closed, "rate_events": c.rate_events,
         "audit_entries": c.audit_entries, "tickets_deleted": c.tickets_deleted,
         "inactive_accounts_warned": c.inactive_accounts_warned, "inactive_accounts_erased": c.inactive_accounts_erased,
-        "notifications": c.notifications, "job_runs": c.job_runs, "request_logs": request_logs,
+        "notifications": c.notifications, "job_runs": c.job_runs, "idempotency_keys": c.idempotency_keys, "request_logs": request_logs,
     }))
 }
 
@@ -258,6 +258,8 @@ pub struct Cleaned {
     pub notifications: usize,
     /// Job runs older than 30 days.
     pub job_runs: usize,
+    /// Idempotency keys older than 24 hours.
+    pub idempotency_keys: usize,
     /// Objects of erased accounts, deleted from storage after the commit.
     pub object_keys: Vec<String>,
 }
@@ -299,6 +301,7 @@ pub fn cleanup(conn: &mut PgConnection, policies: &Policies, public_url: &str) -
             ),
         )
         .execute(conn)?,
+        idempotency_keys: crate::middleware::idempotency::delete_expired(conn)?,
         job_runs: diesel::delete(
             job_runs::table.filter(job_runs::started_at.lt(now - chrono::Duration::days(JOB_RUN_DAYS))),
         )

@@ -1,9 +1,11 @@
 //! Middleware wrapped around every request, outermost first:
 //! [`request_id`] (id, tracing span, access log), then [`headers`] (security headers,
 //! cache policy, and a problem body for any error response that has none), then [`input`]
-//! (NUL characters in the query or a JSON body are a 422 naming the field).
+//! (NUL characters in the query or a JSON body are a 422 naming the field), then
+//! [`idempotency`] (a POST with an `Idempotency-Key` runs once).
 
 pub mod headers;
+pub mod idempotency;
 pub mod input;
 pub mod request_id;
 

@@ -1,6 +1,6 @@
 //! `/api/v1/tickets` and `/api/v1/tickets/{id}`: create, read, update, delete.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, http::header, patch, post, web};
 use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::{
@@ -91,7 +91,8 @@ fn requester(conn: &mut PgConnection, user: &AuthUser, requester_id: Option<i64>
     params(("id" = i64, Path, description = "Ticket id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The ticket.", body = Ticket),
+        (status = 200, description = "The ticket; `ETag` identifies this version (send it as `If-Match` with `PATCH`).", body = Ticket,
+            headers(("ETag" = String, description = "The ticket's version"))),
         (status = 404, description = "No such ticket, or not visible to you.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -100,7 +101,7 @@ pub async fn get_ticket(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<web::Json<Ticket>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let ticket = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
@@ -108,7 +109,38 @@ pub async fn get_ticket(
         Ok(present::ticket(conn, &viewer, row)?)
     })
     .await?;
-    Ok(web::Json(ticket))
+    Ok(with_etag(&ticket))
+}
+
+/// A ticket's version for optimistic concurrency: every write moves `updated_at`.
+pub fn etag(id: i64, updated_at: chrono::DateTime<Utc>) -> String {
+    format!("\"{id}-{}\"", updated_at.timestamp_micros())
+}
+
+fn with_etag(ticket: &Ticket) -> HttpResponse {
+    HttpResponse::Ok().insert_header((header::ETAG, etag(ticket.id, ticket.updated_at))).json(ticket)
+}
+
+/// `If-Match` (a list of tags or `*`) names the current version.
+fn precondition(if_match: Option<&str>, current: &str) -> Result<(), ApiError> {
+    let Some(value) = if_match else { return Ok(()) };
+    let matches = value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == current || tag.trim_start_matches("W/") == current);
+    if matches {
+        Ok(())
+    } else {
+        Err(ApiError::Client {
+            status: actix_web::http::StatusCode::PRECONDITION_FAILED,
+            code: crate::error::ProblemCode::PreconditionFailed,
+            title: "Precondition failed",
+            detail: format!(
+                "The ticket changed since you read it (now {current}); reload and apply your change again."
+            ),
+            extensions: Default::default(),
+        })
+    }
 }
 
 /// One ticket by its number.
@@ -151,24 +183,29 @@ pub async fn get_by_number(
         (status = 403, description = "Customers may only change the status.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket, or not visible to you.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition` (with `allowed`) or `ticket_closed`.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: `If-Match` names an older version.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
     ),
+    params(("If-Match" = Option<String>, Header, description = "The `ETag` of the version you changed; a stale one is 412.")),
 )]
 #[patch("/tickets/{id}")]
 pub async fn update_ticket(
+    req: actix_web::HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Json<UpdateTicket>,
-) -> Result<web::Json<Ticket>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
     body.validate()?;
+    let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let public_url = state.config.public_url.clone();
     let ticket = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
             policy::ensure_may_update(&viewer, &body)?;
             let before = repo::find_visible(conn, &viewer, id, true)?;
+            precondition(if_match.as_deref(), &etag(before.id, before.updated_at))?;
             policy::ensure_open(&before)?;
             policy::ensure_requester_not_restricted(repo::requester_restricted(conn, &before)?)?;
             let mut ticket: TicketRow = before.clone();
@@ -187,7 +224,7 @@ pub async fn update_ticket(
     })
     .await?;
     state.mail_wake.notify_one();
-    Ok(web::Json(ticket))
+    Ok(with_etag(&ticket))
 }
 
 /// Delete a ticket with its comments, events and attachments (admins).
