@@ -50,13 +50,30 @@ async fn open_ticket(state: &AppState, user: AuthUser, id: i64) -> Result<(Viewe
     .await
 }
 
+/// The multipart body of an upload.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the multipart form for the OpenAPI document only")]
+pub struct AttachmentUpload {
+    /// One or more files (at most 10).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
+    /// Attach the files to this comment of the ticket.
+    comment_id: Option<i64>,
+}
+
+/// A file's bytes, as the OpenAPI document describes them.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code, reason = "describes a binary body for the OpenAPI document only")]
+pub struct Binary(Vec<u8>);
+
 /// Upload one or more files (field `file`), optionally to a comment (field `comment_id`). Only
 /// JPG, JPEG, PNG, GIF, PDF, DOC, DOCX, TXT, ZIP and RAR, each at most 5 MiB, with content that
 /// matches the extension. Files on an internal note are staff-only like the note.
 #[utoipa::path(
     tag = "attachments",
     params(("id" = i64, Path, description = "Ticket id")),
-    request_body(content_type = "multipart/form-data", content = String, description = "Fields `file` (one or more) and optionally `comment_id`."),
+    request_body(content_type = "multipart/form-data", content = AttachmentUpload, description = "Fields `file` (one or more) and optionally `comment_id`."),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The stored attachments.", body = Vec<Attachment>),
@@ -203,7 +220,12 @@ fn content_disposition(filename: &str) -> String {
     params(("id" = i64, Path, description = "Attachment id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The file.", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 200, description = "The file, with its validated type.",
+         content(
+             (Binary = "image/jpeg"), (Binary = "image/png"), (Binary = "image/gif"), (Binary = "application/pdf"),
+             (Binary = "application/msword"), (Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+             (Binary = "text/plain"), (Binary = "application/zip"), (Binary = "application/vnd.rar"),
+         ),
          headers(("ETag" = String, description = "The SHA-256 of the content"), ("Content-Disposition" = String, description = "attachment; filename*=UTF-8''..."))),
         (status = 304, description = "Not modified (If-None-Match)."),
         (status = 404, description = "No such attachment, or not visible to you.", body = Problem, content_type = "application/problem+json"),
