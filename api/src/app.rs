@@ -38,6 +38,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(sla::routes)
             .configure(notifications::routes::routes)
             .configure(jobs::routes::routes)
+            .configure(crate::webhooks::routes::routes)
             .configure(sla::reports::routes)
             .configure(tickets::routes)
             .configure(attachments::routes)

@@ -153,6 +153,8 @@ pub struct Config {
     pub require_2fa_for_staff: bool,
     /// Agents and customers may create API tokens for their own account (admins always may).
     pub user_api_tokens: bool,
+    /// Webhooks may reach private and loopback addresses (tests, on-premises receivers).
+    pub webhook_allow_private: bool,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -392,6 +394,7 @@ impl Config {
             db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", 10, 1..=200)?,
             require_2fa_for_staff: r.parsed("HELPDESK_REQUIRE_2FA_FOR_STAFF", false, "true or false")?,
             user_api_tokens: r.parsed("HELPDESK_USER_API_TOKENS", false, "true or false")?,
+            webhook_allow_private: r.parsed("HELPDESK_WEBHOOK_ALLOW_PRIVATE", false, "true or false")?,
             priority_caps: PriorityCaps {
                 none: r.parsed(
                     "HELPDESK_CUSTOMER_MAX_PRIORITY_NONE",

@@ -32,4 +32,5 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod tickets;
+pub mod webhooks;
 pub mod zipstream;

@@ -33,6 +33,7 @@ errors as RFC 9457 problem details, cursor pagination, versioning) are described
         (name = "tickets", description = "Tickets, comments, internal notes, events, search"),
         (name = "attachments", description = "Files on tickets and comments"),
         (name = "privacy", description = "The live privacy settings"),
+        (name = "webhooks", description = "Signed event deliveries to your URLs, with retries and a delivery log"),
         (name = "api-tokens", description = "API tokens for integrations: scoped, revocable, shown once"),
     ),
     components(schemas(helpdesk_types::Problem, helpdesk_types::tickets::Sort)),

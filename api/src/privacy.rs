@@ -14,10 +14,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Retention periods and protections as configured (public).
 #[utoipa::path(tag = "privacy", responses((status = 200, description = "The live settings.", body = PrivacySettings)))]
 #[get("/privacy")]
-pub async fn privacy_settings(state: web::Data<AppState>) -> web::Json<PrivacySettings> {
+pub async fn privacy_settings(
+    state: web::Data<AppState>,
+) -> Result<web::Json<PrivacySettings>, crate::error::ApiError> {
+    use diesel::prelude::*;
+    let urls: Vec<String> = crate::db::run(&state.pool, |conn| {
+        use crate::db::schema::webhooks;
+        Ok(webhooks::table.filter(webhooks::active.eq(true)).select(webhooks::url).load(conn)?)
+    })
+    .await?;
+    let mut webhook_hosts: Vec<String> =
+        urls.iter().filter_map(|u| reqwest::Url::parse(u).ok()?.host_str().map(str::to_owned)).collect();
+    webhook_hosts.sort();
+    webhook_hosts.dedup();
     let c = &state.config;
     let p = &c.policies;
-    web::Json(PrivacySettings {
+    Ok(web::Json(PrivacySettings {
         inactive_account_deletion_days: p.inactive_account_deletion_days,
         inactive_account_warning_days: p.inactive_account_warning_days,
         auto_close_resolved_after_days: p.auto_close_resolved_after_days,
@@ -34,5 +46,6 @@ pub async fn privacy_settings(state: web::Data<AppState>) -> web::Json<PrivacySe
         captcha_sitekey: c.captcha.sitekey.clone(),
         contact_retention_days: p.contact_retention_days,
         audit_log_retention_days: p.audit_log_retention_days,
-    })
+        webhook_hosts,
+    }))
 }

@@ -17,3 +17,4 @@ mod sla;
 mod spa;
 mod tickets;
 mod two_factor;
+mod webhooks;

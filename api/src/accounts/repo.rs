@@ -32,7 +32,13 @@ pub fn create(conn: &mut PgConnection, new: NewUser<'_>) -> Result<User, ApiErro
         phone: blank_is_none(new.phone),
         ..new
     };
-    insert(conn, &new).map_err(map_unique_violation)
+    let user = insert(conn, &new).map_err(map_unique_violation)?;
+    let data = serde_json::json!({"user": {
+        "id": user.id, "username": user.username, "full_name": user.full_name, "email": user.email,
+        "role": user.role, "organization_id": user.organization_id, "created_at": user.created_at,
+    }});
+    crate::webhooks::emit(conn, helpdesk_types::integrations::EventType::UserCreated, None, false, data)?;
+    Ok(user)
 }
 
 fn blank_is_none(value: Option<&str>) -> Option<&str> {

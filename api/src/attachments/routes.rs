@@ -159,6 +159,14 @@ fn record(
             &viewer.actor(),
             Change::AttachmentAdded { filename: &file.filename, internal },
         )?;
+        let data = serde_json::json!({"ticket_id": ticket.id, "attachment": &Attachment::from(row.clone())});
+        crate::webhooks::emit(
+            conn,
+            helpdesk_types::integrations::EventType::AttachmentCreated,
+            Some(ticket.id),
+            internal,
+            data,
+        )?;
         out.push(Attachment::from(row));
     }
     // Files on an internal note change nothing a customer sees, `updated_at` included.

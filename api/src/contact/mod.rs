@@ -128,6 +128,13 @@ async fn send_request(
             tickets::set_consent(conn, row.id, consent_wording(locale))?;
             events::record(conn, row.id, &Actor { id: Some(person.id), name: &body.name }, Change::Created)?;
             crate::notifications::new_ticket(conn, &row, person.id, &public_url)?;
+            crate::webhooks::emit(
+                conn,
+                helpdesk_types::integrations::EventType::TicketCreated,
+                Some(row.id),
+                false,
+                crate::webhooks::ticket_data(&row),
+            )?;
             crate::notifications::stream::ticket_changed(conn, row.id)?;
             let token = tickets::create_request_link(conn, row.id)?;
             let message = Message::ContactReceived {
@@ -226,6 +233,13 @@ async fn reply_to_request(
             )?;
             let actor = Actor { id: Some(person.id), name: &person.full_name };
             events::record(conn, t.id, &actor, Change::CommentAdded { internal: false })?;
+            crate::webhooks::emit(
+                conn,
+                helpdesk_types::integrations::EventType::CommentCreated,
+                Some(t.id),
+                false,
+                crate::webhooks::comment_data(&t, &comment),
+            )?;
             let as_viewer = policy::Viewer {
                 user_id: person.id,
                 name: person.full_name.clone(),

@@ -352,6 +352,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Int8,
+        webhook_id -> Int8,
+        event_id -> Text,
+        event_type -> Text,
+        ticket_id -> Nullable<Int8>,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        response_status -> Nullable<Int2>,
+        response_excerpt -> Nullable<Text>,
+        duration_ms -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Int8,
+        owner_id -> Int8,
+        url -> Text,
+        event_types -> Array<Nullable<Text>>,
+        active -> Bool,
+        include_internal -> Bool,
+        secret -> Text,
+        failing_since -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> comments (comment_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(attachments -> users (uploaded_by));
@@ -366,6 +402,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(notifications -> tickets (ticket_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhooks -> users (owner_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(sla_policies -> calendars (calendar_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
@@ -400,4 +438,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     tickets,
     two_factor,
     users,
+    webhook_deliveries,
+    webhooks,
 );

@@ -71,6 +71,13 @@ const TICK: Duration = Duration::from_secs(5);
 pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
     actix_web::rt::spawn(worker::run(state.pool.clone(), Arc::new(mailer), Arc::clone(&state.mail_wake)));
     actix_web::rt::spawn(scheduler(state.clone()));
+    actix_web::rt::spawn(crate::webhooks::worker::run(
+        state.pool.clone(),
+        state.config.webhook_allow_private,
+        state.config.public_url.clone(),
+        Arc::clone(&state.webhook_wake),
+        Arc::clone(&state.mail_wake),
+    ));
 }
 
 impl Job {
@@ -215,11 +222,11 @@ async fn cleanup_run(state: &web::Data<AppState>) -> Result<serde_json::Value, A
         "emails": c.emails, "tickets_closed": c.tickets_closed, "rate_events": c.rate_events,
         "audit_entries": c.audit_entries, "tickets_deleted": c.tickets_deleted,
         "inactive_accounts_warned": c.inactive_accounts_warned, "inactive_accounts_erased": c.inactive_accounts_erased,
-        "notifications": c.notifications, "job_runs": c.job_runs, "idempotency_keys": c.idempotency_keys, "request_logs": request_logs,
+        "notifications": c.notifications, "job_runs": c.job_runs, "idempotency_keys": c.idempotency_keys, "webhook_deliveries": c.webhook_deliveries, "request_logs": request_logs,
     }))
 }
 
-/// Kept this many days: in-app notifications, job runs.
+/// Kept this many days: in-app notifications, job runs (and the webhook delivery log).
 const NOTIFICATION_DAYS: i64 = 90;
 const JOB_RUN_DAYS: i64 = 30;
 /// The clean-up's own lock, so a direct call (tests, the CLI) never overlaps a scheduled run.
@@ -260,6 +267,8 @@ pub struct Cleaned {
     pub job_runs: usize,
     /// Idempotency keys older than 24 hours.
     pub idempotency_keys: usize,
+    /// Webhook deliveries older than 30 days (the delivery log).
+    pub webhook_deliveries: usize,
     /// Objects of erased accounts, deleted from storage after the commit.
     pub object_keys: Vec<String>,
 }
@@ -302,6 +311,14 @@ pub fn cleanup(conn: &mut PgConnection, policies: &Policies, public_url: &str) -
         )
         .execute(conn)?,
         idempotency_keys: crate::middleware::idempotency::delete_expired(conn)?,
+        webhook_deliveries: diesel::delete(
+            crate::db::schema::webhook_deliveries::table
+                .filter(crate::db::schema::webhook_deliveries::status.ne("pending"))
+                .filter(
+                    crate::db::schema::webhook_deliveries::created_at.lt(now - chrono::Duration::days(JOB_RUN_DAYS)),
+                ),
+        )
+        .execute(conn)?,
         job_runs: diesel::delete(
             job_runs::table.filter(job_runs::started_at.lt(now - chrono::Duration::days(JOB_RUN_DAYS))),
         )

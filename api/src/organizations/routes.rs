@@ -143,6 +143,15 @@ pub async fn update_organization(
             if row.contract_tier != old_tier {
                 tickets::set_contract_tier(conn, id, row.contract_tier, false)?;
             }
+            let data =
+                serde_json::json!({"organization": helpdesk_types::organizations::Organization::from(row.clone())});
+            crate::webhooks::emit(
+                conn,
+                helpdesk_types::integrations::EventType::OrganizationUpdated,
+                None,
+                false,
+                data,
+            )?;
             Ok(row)
         })
     })

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use helpdesk_types::integrations::EventType;
 use serde_json::json;
 
 use super::clock::{self, Level, Target};
@@ -89,6 +90,11 @@ fn batch(conn: &mut PgConnection, public_url: &str, now: DateTime<Utc>) -> Resul
             }
             let topic = if level == Level::Breached { Topic::SlaBreach } else { Topic::SlaWarning };
             notifications::sla_alert(conn, &t, topic, target, public_url)?;
+            let event = if level == Level::Breached { EventType::SlaBreached } else { EventType::SlaWarning };
+            let mut data = crate::webhooks::ticket_data(&t);
+            data["target"] = json!(target.as_str());
+            data["due_at"] = json!(target.due(&t));
+            crate::webhooks::emit(conn, event, Some(t.id), false, data)?;
         }
         clock::plan_alerts(&mut t, now);
         diesel::update(tickets::table.find(t.id))

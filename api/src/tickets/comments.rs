@@ -100,6 +100,13 @@ pub async fn create_comment(
                 },
             )?;
             events::record(conn, id, &viewer.actor(), Change::CommentAdded { internal })?;
+            crate::webhooks::emit(
+                conn,
+                helpdesk_types::integrations::EventType::CommentCreated,
+                Some(id),
+                internal,
+                crate::webhooks::comment_data(&ticket, &comment),
+            )?;
             // An internal note changes nothing a customer sees, `updated_at` included.
             if internal {
                 notifications::mentions(conn, &ticket, &text, viewer.user_id, &public_url)?;

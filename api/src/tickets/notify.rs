@@ -45,7 +45,10 @@ pub fn after_public_reply(
     }
     sla::settle(conn, &before, t, &author.actor(), at)?;
     public_reply(conn, author, t, body, public_url)?;
-    super::repo::save(conn, t)?;
+    let saved = super::repo::save(conn, t)?;
+    if saved.status != before.status {
+        crate::webhooks::ticket_updated(conn, &before, &saved)?;
+    }
     notifications::stream::ticket_changed(conn, t.id)?;
     Ok(())
 }

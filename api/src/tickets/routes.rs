@@ -5,6 +5,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use helpdesk_types::{
     Problem, Role,
+    integrations::EventType,
     tickets::{Channel, CreateTicket, Priority, Ticket, UpdateTicket},
 };
 use validator::Validate;
@@ -26,6 +27,7 @@ use crate::{
     error::ApiError,
     notifications, sla,
     state::AppState,
+    webhooks,
 };
 
 /// Open a ticket. Customers open their own (channel `web` or `api`); staff may log one for a
@@ -65,6 +67,7 @@ pub async fn create_ticket(
             let new = intake::new_ticket(conn, &requester, &content, body.category_id)?;
             policy::ensure_priority_allowed(viewer.staff, new.contract_tier, new.priority, &caps)?;
             let row = repo::insert(conn, &new)?;
+            webhooks::emit(conn, EventType::TicketCreated, Some(row.id), false, webhooks::ticket_data(&row))?;
             events::record(conn, row.id, &viewer.actor(), Change::Created)?;
             notify::created(conn, &requester, &row, viewer.user_id, &public_url)?;
             Ok(present::ticket(conn, &viewer, row)?)
@@ -219,6 +222,7 @@ pub async fn update_ticket(
                 notifications::assigned(conn, &saved, assignee, viewer.user_id, &public_url)?;
             }
             notifications::stream::ticket_changed(conn, saved.id)?;
+            webhooks::ticket_updated(conn, &before, &saved)?;
             Ok(present::ticket(conn, &viewer, saved)?)
         })
     })

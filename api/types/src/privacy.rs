@@ -35,6 +35,10 @@ pub struct PrivacySettings {
     pub captcha_sitekey: Option<String>,
     /// Whether emails go through an SMTP relay (a third party receiving addresses and contents).
     pub smtp_relay: bool,
+    /// The web addresses of active webhooks (systems the operator connected, which receive ticket
+    /// and account data); their hosts only.
+    #[serde(default)]
+    pub webhook_hosts: Vec<String>,
     /// Contact-form requests are deleted this long after closing (P14).
     pub contact_retention_days: u32,
     /// Privacy actions are logged and the log kept this long (P12).

@@ -34,7 +34,11 @@ pub fn Privacy() -> impl IntoView {
                         (true, true) => "Empfänger außerhalb dieses Systems: der Captcha-Dienst hCaptcha (beim Kontaktformular und nach fehlgeschlagenen Anmeldungen) und der E-Mail-Relay-Server des Betreibers.".to_owned(),
                         (true, false) => "Empfänger außerhalb dieses Systems: der Captcha-Dienst hCaptcha (beim Kontaktformular und nach fehlgeschlagenen Anmeldungen).".to_owned(),
                         (false, true) => "Empfänger außerhalb dieses Systems: der E-Mail-Relay-Server des Betreibers.".to_owned(),
-                        (false, false) => "Es werden keine Daten an Dritte übermittelt.".to_owned(),
+                        (false, false) if s.webhook_hosts.is_empty() => "Es werden keine Daten an Dritte übermittelt.".to_owned(),
+                        (false, false) => String::new(),
+                    },
+                    if s.webhook_hosts.is_empty() { String::new() } else {
+                        format!("Angebundene Systeme des Betreibers erhalten Ticket- und Kontodaten per Webhook: {}.", s.webhook_hosts.join(", "))
                     },
                 ] } else { vec![
                     format!("Accounts unused for {} days are deleted; you get a warning {} days before.", s.inactive_account_deletion_days, s.inactive_account_warning_days),
@@ -54,10 +58,14 @@ pub fn Privacy() -> impl IntoView {
                         (true, true) => "Recipients outside this system: the captcha service hCaptcha (on the contact form and after failed sign-ins) and the operator's email relay.".to_owned(),
                         (true, false) => "Recipients outside this system: the captcha service hCaptcha (on the contact form and after failed sign-ins).".to_owned(),
                         (false, true) => "Recipients outside this system: the operator's email relay.".to_owned(),
-                        (false, false) => "No data is passed to third parties.".to_owned(),
+                        (false, false) if s.webhook_hosts.is_empty() => "No data is passed to third parties.".to_owned(),
+                        (false, false) => String::new(),
+                    },
+                    if s.webhook_hosts.is_empty() { String::new() } else {
+                        format!("Systems the operator connected receive ticket and account data by webhook: {}.", s.webhook_hosts.join(", "))
                     },
                 ] };
-                view! { <ul class="privacy">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
+                view! { <ul class="privacy">{items.into_iter().filter(|i| !i.is_empty()).map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
             })}
         </section>
     }
