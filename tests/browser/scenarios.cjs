@@ -372,6 +372,16 @@ const scenarios = {
     await tokens.locator('td:has-text("Monitoring")').waitFor({ state: 'detached' });
     const revoked = await fetch(`${BASE}/api/v1/tickets`, { headers: { Authorization: `Bearer ${secret}` } });
     assert.equal(revoked.status, 401);
+    // A webhook: the signing secret shows once; a ping appears in its delivery log.
+    const hooks = page.locator('#webhooks');
+    await hooks.locator('#field-webhook_url').fill('https://hooks.example.com/helpdesk');
+    await hooks.locator('form button[type=submit]').click();
+    const whsec = (await hooks.locator('[data-testid=webhook-secret]').textContent()).trim();
+    assert.match(whsec, /^whsec_/);
+    await hooks.locator('tr:has-text("hooks.example.com") button:has-text("Ping")').click();
+    await hooks.locator('tr:has-text("hooks.example.com") button:has-text("Deliveries")').click();
+    await hooks.locator('[data-testid=deliveries] td:has-text("webhook.ping")').waitFor();
+    await shot(page, 'webhooks');
     assert.deepEqual(page.foreign, [], 'no request to another host');
     await b.close();
   },

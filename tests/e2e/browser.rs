@@ -76,7 +76,7 @@ async fn admins_set_business_hours_and_staff_read_reports_and_notifications() {
 }
 
 #[tokio::test]
-async fn an_admin_creates_uses_and_revokes_an_api_token() {
+async fn an_admin_creates_uses_and_revokes_an_api_token_and_adds_a_webhook() {
     let app = TestApp::spawn().await;
     app.admin("boss").await;
     run(&app, "api_token", &[("ADMIN_LOGIN", "boss"), ("ADMIN_PASSWORD", PASSWORD)]);

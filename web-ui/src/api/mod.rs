@@ -14,6 +14,7 @@ pub mod reports;
 pub mod tickets;
 pub mod tokens;
 pub mod upload;
+pub mod webhooks;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use helpdesk_types::{Problem, accounts::TokenResponse};

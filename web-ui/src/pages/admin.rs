@@ -28,6 +28,7 @@ pub fn Admin() -> impl IntoView {
         <SlaPolicies calendars_version=calendars />
         <Jobs />
         <crate::components::ApiTokens />
+        <Webhooks />
         <EmailLog />
     }
 }
@@ -481,6 +482,127 @@ fn Calendars(version: RwSignal<i32>) -> impl IntoView {
                 <textarea id="field-own_holidays" rows="3" placeholder="2026-12-24 Heiligabend" prop:value=move || own.get() on:input=move |ev| own.set(event_target_value(&ev))></textarea>
                 <label class="inline"><input type="checkbox" prop:checked=move || yearly.get() on:change=move |ev| yearly.set(event_target_checked(&ev)) />{tr("admin.every_year")}</label>
                 <button type="submit">{tr("admin.create")}</button>
+            </form>
+            <ErrorText error=error />
+        </section>
+    }
+}
+
+/// Webhooks: subscribe a URL to events (the signing secret shows once), see each webhook's
+/// deliveries, ping it and deliver again.
+#[component]
+fn Webhooks() -> impl IntoView {
+    use crate::api::webhooks;
+    use helpdesk_types::integrations::{EventType, WebhookInput};
+    let session = use_session();
+    let version = RwSignal::new(0);
+    let list = LocalResource::new(move || {
+        version.track();
+        webhooks::list(session)
+    });
+    let url = RwSignal::new(String::new());
+    let chosen: Vec<(EventType, RwSignal<bool>)> = EventType::ALL
+        .iter()
+        .filter(|e| **e != EventType::Ping)
+        .map(|e| (*e, RwSignal::new(matches!(e, EventType::TicketCreated | EventType::CommentCreated))))
+        .collect();
+    let secret = RwSignal::new(None::<String>);
+    let open = RwSignal::new(None::<i64>);
+    let error = RwSignal::new(None::<ApiError>);
+    let deliveries = LocalResource::new(move || {
+        version.track();
+        let id = open.get();
+        async move {
+            match id {
+                Some(id) => webhooks::deliveries(session, id).await.map(|p| p.items),
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let events = chosen.clone();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = WebhookInput {
+            url: url.get_untracked(),
+            event_types: events.iter().filter(|(_, on)| on.get_untracked()).map(|(e, _)| *e).collect(),
+            active: true,
+            include_internal: false,
+        };
+        spawn_local(async move {
+            match webhooks::create(session, &body).await {
+                Ok(created) => {
+                    secret.set(Some(created.secret));
+                    url.set(String::new());
+                    error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let act = move |call: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
+        spawn_local(async move {
+            match call.await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="webhooks">
+            <h2>{tr("webhooks.title")}</h2>
+            {move || secret.get().map(|s| view! {
+                <p class="notice" role="status">{tr("webhooks.secret_once")}" "<code data-testid="webhook-secret">{s}</code></p>
+            })}
+            <table>
+                <thead><tr><th>"URL"</th><th>{tr("webhooks.events")}</th><th>{tr("webhooks.state")}</th><th></th></tr></thead>
+                <tbody>
+                    {move || loaded(list.get(), move |hooks| hooks.into_iter().map(|w| {
+                        let id = w.id;
+                        let events = w.event_types.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
+                        let state = match (&w.disabled_reason, w.active) {
+                            (Some(reason), _) => reason.clone(),
+                            (None, true) => "active".to_owned(),
+                            (None, false) => "paused".to_owned(),
+                        };
+                        view! { <tr>
+                            <td><code>{w.url.clone()}</code></td><td class="muted">{events}</td><td>{state}</td>
+                            <td>
+                                <button class="small" on:click=move |_| open.set(Some(id))>{tr("webhooks.deliveries")}</button>" "
+                                <button class="small" on:click=move |_| act(Box::pin(async move { webhooks::ping(session, id).await.map(|_| ()) }))>"Ping"</button>" "
+                                <button class="small" on:click=move |_| act(Box::pin(async move { webhooks::delete(session, id).await }))>{tr("admin.delete")}</button>
+                            </td>
+                        </tr> }
+                    }).collect_view())}
+                </tbody>
+            </table>
+            {move || open.get().map(|id| view! {
+                <h3>{tr("webhooks.deliveries")}" #"{id}</h3>
+                <table data-testid="deliveries">
+                    <thead><tr><th>{tr("webhooks.event")}</th><th>{tr("webhooks.state")}</th><th>{tr("webhooks.attempts")}</th><th>"HTTP"</th><th>{tr("webhooks.error")}</th><th></th></tr></thead>
+                    <tbody>
+                        {move || loaded(deliveries.get(), move |items| items.into_iter().map(|d| {
+                            let delivery = d.id;
+                            view! { <tr>
+                                <td>{d.event_type.clone()}<br /><span class="muted">{d.created_at.format("%d.%m. %H:%M:%S").to_string()}</span></td>
+                                <td>{d.status.clone()}</td><td>{d.attempts}</td>
+                                <td>{d.response_status.map(|s| s.to_string()).unwrap_or_default()}</td>
+                                <td class="muted">{d.last_error.clone().unwrap_or_default()}</td>
+                                <td><button class="small" on:click=move |_| act(Box::pin(async move { webhooks::redeliver(session, id, delivery).await.map(|_| ()) }))>{tr("webhooks.redeliver")}</button></td>
+                            </tr> }
+                        }).collect_view())}
+                    </tbody>
+                </table>
+            })}
+            <form on:submit=create class="stack">
+                <Field label="webhooks.url" name="webhook_url" value=url error=error required=true />
+                <fieldset><legend>{tr("webhooks.events")}</legend>
+                    {chosen.iter().map(|(e, on)| {
+                        let on = *on;
+                        view! { <label class="inline"><input type="checkbox" value=e.as_str() prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev)) />{e.as_str()}</label> }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit">{tr("webhooks.create")}</button>
             </form>
             <ErrorText error=error />
         </section>
