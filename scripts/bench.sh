@@ -21,7 +21,7 @@ cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; bash scripts
 start_server() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   local out; out="$(mktemp)"
-  env HELPDESK_BIND=127.0.0.1:0 HELPDESK_WEB_DIR=/nonexistent HELPDESK_BCRYPT_COST=12 \
+  env HELPDESK_BIND=127.0.0.1:0 HELPDESK_WEB_DIR=/nonexistent HELPDESK_BCRYPT_COST=12 HELPDESK_RATE_LIMIT_PER_MINUTE=10000000 \
     HELPDESK_STORAGE="$(dirname "$pgdir")/files" "$@" "$bin" serve > "$out" 2>/dev/null &
   server_pid=$!
   for _ in $(seq 1 100); do grep -q listening "$out" 2>/dev/null && break; sleep 0.1; done

@@ -12,7 +12,7 @@ use crate::{
     accounts, attachments, auth, categories, email,
     error::ApiError,
     health, jobs,
-    middleware::{headers, idempotency, input, request_id},
+    middleware::{budget, headers, idempotency, input, request_id},
     notifications,
     openapi::{ApiDoc, add_default_problem_responses},
     organizations, sla, spa,
@@ -162,6 +162,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(spa::serve))
             .wrap(from_fn(idempotency::middleware))
+            .wrap(from_fn(budget::middleware))
             .wrap(from_fn(input::middleware))
             .wrap(from_fn(headers::middleware))
             .wrap(from_fn(request_id::middleware))

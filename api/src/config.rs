@@ -155,6 +155,8 @@ pub struct Config {
     pub user_api_tokens: bool,
     /// Webhooks may reach private and loopback addresses (tests, on-premises receivers).
     pub webhook_allow_private: bool,
+    /// Requests per minute per API token or per signed-in person, across all instances.
+    pub rate_limit_per_minute: u32,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -395,6 +397,7 @@ impl Config {
             require_2fa_for_staff: r.parsed("HELPDESK_REQUIRE_2FA_FOR_STAFF", false, "true or false")?,
             user_api_tokens: r.parsed("HELPDESK_USER_API_TOKENS", false, "true or false")?,
             webhook_allow_private: r.parsed("HELPDESK_WEBHOOK_ALLOW_PRIVATE", false, "true or false")?,
+            rate_limit_per_minute: r.ranged("HELPDESK_RATE_LIMIT_PER_MINUTE", 6000, 1..=10_000_000)?,
             priority_caps: PriorityCaps {
                 none: r.parsed(
                     "HELPDESK_CUSTOMER_MAX_PRIORITY_NONE",

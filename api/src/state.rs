@@ -30,6 +30,8 @@ pub struct AppState {
     /// A bcrypt hash that matches nothing, verified when a login names no account, so both
     /// cases take the same time.
     pub dummy_hash: String,
+    /// This instance's request counts per credential (`middleware::budget`).
+    pub budgets: crate::middleware::budget::Budgets,
     /// Wakes the webhook worker after a commit that queued deliveries.
     pub webhook_wake: Arc<Notify>,
     /// Live updates for `GET /api/v1/stream`.
@@ -50,6 +52,7 @@ impl AppState {
             dummy_hash,
             hub: Default::default(),
             webhook_wake: Arc::new(Notify::new()),
+            budgets: Default::default(),
             hasher: password::Hasher::new(
                 config.bcrypt_cost,
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),

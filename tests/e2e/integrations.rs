@@ -326,3 +326,36 @@ async fn a_patch_with_a_stale_if_match_is_a_412() {
     // Without If-Match, the last write wins as before.
     app.ok(Method::PATCH, &path, &agent, Some(json!({"priority": "low"}))).await;
 }
+
+#[tokio::test]
+async fn each_credential_has_a_budget_per_minute_shared_by_every_instance() {
+    let first = TestApp::builder().env("HELPDESK_RATE_LIMIT_PER_MINUTE", "6").spawn().await;
+    let second = TestApp::builder()
+        .env("HELPDESK_RATE_LIMIT_PER_MINUTE", "6")
+        .env("DATABASE_URL", first.db.url.clone())
+        .spawn()
+        .await;
+    let anna = first.customer("anna").await;
+    let bert = first.customer("bert").await;
+    let remaining =
+        |r: &reqwest::Response| r.headers()["ratelimit-remaining"].to_str().unwrap().parse::<i64>().unwrap();
+    for expected in [5, 4, 3] {
+        let r = first.authed(Method::GET, "/api/v1/tickets", &anna).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["ratelimit-limit"], "6");
+        assert_eq!(remaining(&r), expected);
+        assert!(r.headers()["ratelimit-reset"].to_str().unwrap().parse::<i64>().unwrap() <= 60);
+    }
+    // The other instance learns of them within a second or so.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let r = second.authed(Method::GET, "/api/v1/tickets", &anna).send().await.unwrap();
+    assert_eq!(remaining(&r), 2, "the budget is shared");
+    second.authed(Method::GET, "/api/v1/tickets", &anna).send().await.unwrap();
+    second.authed(Method::GET, "/api/v1/tickets", &anna).send().await.unwrap();
+    let over = second.authed(Method::GET, "/api/v1/tickets", &anna).send().await.unwrap();
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(over.headers().contains_key("retry-after"));
+    assert_eq!(over.headers()["ratelimit-remaining"], "0");
+    let theirs = first.authed(Method::GET, "/api/v1/tickets", &bert).send().await.unwrap();
+    assert_eq!(theirs.status(), StatusCode::OK, "another person has their own budget");
+}

@@ -153,6 +153,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    request_budgets (credential, window_start) {
+        credential -> Text,
+        window_start -> Timestamptz,
+        used -> Int4,
+    }
+}
+
+diesel::table! {
     request_links (token_hash) {
         token_hash -> Bytea,
         ticket_id -> Int8,
@@ -431,6 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_events,
     recovery_codes,
     refresh_tokens,
+    request_budgets,
     request_links,
     sessions,
     sla_policies,

@@ -71,6 +71,7 @@ const TICK: Duration = Duration::from_secs(5);
 pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
     actix_web::rt::spawn(worker::run(state.pool.clone(), Arc::new(mailer), Arc::clone(&state.mail_wake)));
     actix_web::rt::spawn(scheduler(state.clone()));
+    actix_web::rt::spawn(state.budgets.clone().run(state.pool.clone()));
     actix_web::rt::spawn(crate::webhooks::worker::run(
         state.pool.clone(),
         state.config.webhook_allow_private,

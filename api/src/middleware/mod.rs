@@ -2,8 +2,10 @@
 //! [`request_id`] (id, tracing span, access log), then [`headers`] (security headers,
 //! cache policy, and a problem body for any error response that has none), then [`input`]
 //! (NUL characters in the query or a JSON body are a 422 naming the field), then
+//! [`budget`] (requests per credential and minute, with `RateLimit-*` headers), then
 //! [`idempotency`] (a POST with an `Idempotency-Key` runs once).
 
+pub mod budget;
 pub mod headers;
 pub mod idempotency;
 pub mod input;
