@@ -55,6 +55,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     add_default_problem_responses(&mut doc);
     crate::openapi::add_token_scopes(&mut doc);
     crate::openapi::add_idempotency_header(&mut doc);
+    crate::openapi::reference_page_items(&mut doc);
     doc
 }
 

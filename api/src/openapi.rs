@@ -139,6 +139,21 @@ pub fn add_idempotency_header(doc: &mut openapi::OpenApi) {
     }
 }
 
+/// `Page_X` schemas list their items as a reference to `X` instead of a copy of it, so generated
+/// clients get one model per type.
+pub fn reference_page_items(doc: &mut openapi::OpenApi) {
+    use openapi::schema::{ArrayItems, Schema};
+    let Some(components) = doc.components.as_mut() else { return };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in &names {
+        let Some(item) = name.strip_prefix("Page_").filter(|i| names.iter().any(|n| n == i)) else { continue };
+        let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(name) else { continue };
+        if let Some(RefOr::T(Schema::Array(array))) = page.properties.get_mut("items") {
+            array.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(openapi::Ref::from_schema_name(item))));
+        }
+    }
+}
+
 /// Every operation may answer with a problem body; documents that once, as the `default`
 /// response of each operation. Call it after the paths were collected.
 pub fn add_default_problem_responses(doc: &mut openapi::OpenApi) {
