@@ -238,11 +238,7 @@ pub fn sla_alert(
 
 /// A scheduled job failed: every admin, once per failure streak.
 pub fn job_failed(conn: &mut PgConnection, job: &str, error: &str, public_url: &str) -> Result<(), ApiError> {
-    let admins: Vec<User> = users::table
-        .filter(users::active.eq(true))
-        .filter(users::role.eq(Role::Admin))
-        .select(User::as_select())
-        .load(conn)?;
+    let admins = active_staff(conn)?.into_iter().map(|(u, _)| u).filter(|u| u.role == Role::Admin);
     for person in admins {
         let title = title(Topic::JobFailed, person.locale, job);
         let message = Message::AgentNotice {

@@ -102,14 +102,7 @@ pub async fn list(
 #[get("/notifications/unread-count")]
 pub async fn unread_count(user: AuthUser, state: web::Data<AppState>) -> Result<web::Json<UnreadCount>, ApiError> {
     let me = user.id();
-    let unread = db::run(&state.pool, move |conn| {
-        Ok(notifications::table
-            .filter(notifications::user_id.eq(me))
-            .filter(notifications::read_at.is_null())
-            .count()
-            .get_result(conn)?)
-    })
-    .await?;
+    let unread = db::run(&state.pool, move |conn| Ok(unread(conn, me)?)).await?;
     Ok(web::Json(UnreadCount { unread }))
 }
 
@@ -146,14 +139,18 @@ pub async fn mark_read(
                 .set(notifications::read_at.eq(Utc::now()))
                 .execute(conn)?;
         }
-        Ok(notifications::table
-            .filter(notifications::user_id.eq(me))
-            .filter(notifications::read_at.is_null())
-            .count()
-            .get_result(conn)?)
+        Ok(unread(conn, me)?)
     })
     .await?;
     Ok(web::Json(UnreadCount { unread }))
+}
+
+fn unread(conn: &mut PgConnection, me: i64) -> QueryResult<i64> {
+    notifications::table
+        .filter(notifications::user_id.eq(me))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(conn)
 }
 
 fn settings(conn: &mut PgConnection, me: i64) -> QueryResult<NotificationSettings> {

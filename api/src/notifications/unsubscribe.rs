@@ -8,19 +8,16 @@ use actix_web::{post, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use diesel::prelude::*;
 use helpdesk_types::{Problem, accounts::NotificationKind, notifications::Topic};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use super::{Channel, channel};
 use crate::{
     accounts::verification::invalid_link,
+    auth::tokens,
     db::{self, schema::users},
     error::ApiError,
     state::AppState,
 };
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// Signs and checks unsubscribe tokens.
 #[derive(Clone)]
@@ -28,35 +25,24 @@ pub struct Signer(Vec<u8>);
 
 impl Signer {
     pub fn new(secret: &str) -> Self {
-        let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable_mac());
-        mac.update(b"helpdesk one-click unsubscribe v1");
-        Self(mac.finalize().into_bytes().to_vec())
-    }
-
-    fn mac(&self, payload: &str) -> Vec<u8> {
-        let mut mac = HmacSha256::new_from_slice(&self.0).unwrap_or_else(|_| unreachable_mac());
-        mac.update(payload.as_bytes());
-        mac.finalize().into_bytes().to_vec()
+        Self(tokens::hmac_sha256(secret.as_bytes(), b"helpdesk one-click unsubscribe v1"))
     }
 
     pub fn token(&self, payload: &str) -> String {
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(self.mac(payload)))
+        let mac = tokens::hmac_sha256(&self.0, payload.as_bytes());
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(mac))
     }
 
     /// The payload, if the token is ours and unchanged.
     pub fn verify(&self, token: &str) -> Option<String> {
         let (payload, mac) = token.split_once('.')?;
         let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-        let mut check = HmacSha256::new_from_slice(&self.0).ok()?;
-        check.update(payload.as_bytes());
-        check.verify_slice(&URL_SAFE_NO_PAD.decode(mac).ok()?).ok()?;
-        Some(payload)
+        let expected = tokens::hmac_sha256(&self.0, payload.as_bytes());
+        // Constant time: the comparison must not tell how much of a forged MAC was right.
+        let given = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        let same = given.len() == expected.len() && given.iter().zip(&expected).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
+        same.then_some(payload)
     }
-}
-
-/// HMAC accepts keys of any length; this never runs.
-fn unreachable_mac() -> HmacSha256 {
-    <HmacSha256 as hmac::digest::KeyInit>::new(&Default::default())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -51,8 +51,9 @@ fn batch(conn: &mut PgConnection, public_url: &str, now: DateTime<Utc>) -> Resul
         .select(TicketRow::as_select())
         .load(conn)?;
     let mut checked = Checked::default();
+    let policies = clock::Policies::load(conn)?;
     for mut t in due.iter().cloned() {
-        let policy = clock::Policy::load(conn, t.contract_tier, t.priority)?;
+        let Some(policy) = policies.get(t.contract_tier, t.priority) else { continue };
         for (target, level) in clock::due_alerts(&t, now) {
             // Record every level reached, notify the highest only.
             let levels: &[Level] = match level {

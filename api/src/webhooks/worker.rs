@@ -10,9 +10,7 @@ use std::{net::IpAddr, sync::Arc, time::Duration};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use hmac::{Hmac, Mac};
 use rand::Rng;
-use sha2::Sha256;
 use tokio::sync::Notify;
 
 use crate::{
@@ -48,9 +46,8 @@ struct Due {
 /// The Standard Webhooks signature of a message: `v1,` + base64(HMAC-SHA256(key, id.ts.body)).
 pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> String {
     let key = STANDARD.decode(secret.trim_start_matches("whsec_")).unwrap_or_default();
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else { return String::new() };
-    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
-    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+    let mac = crate::auth::tokens::hmac_sha256(&key, format!("{id}.{timestamp}.{body}").as_bytes());
+    format!("v1,{}", STANDARD.encode(mac))
 }
 
 /// Addresses a webhook must not reach unless private targets are allowed: loopback, private,
