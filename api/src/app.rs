@@ -14,7 +14,7 @@ use crate::{
     health, jobs,
     middleware::{budget, headers, idempotency, input, request_id},
     notifications,
-    openapi::{ApiDoc, add_default_problem_responses},
+    openapi::ApiDoc,
     organizations, sla, spa,
     state::AppState,
     tickets,
@@ -52,10 +52,11 @@ fn api_routes(cfg: &mut ServiceConfig) {
 /// The OpenAPI document of this build.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(api_routes).split_for_parts();
-    add_default_problem_responses(&mut doc);
+    crate::openapi::camel_case_operation_ids(&mut doc);
     crate::openapi::add_token_scopes(&mut doc);
     crate::openapi::add_idempotency_header(&mut doc);
     crate::openapi::reference_page_items(&mut doc);
+    crate::openapi::add_problem_responses(&mut doc);
     doc
 }
 

@@ -154,22 +154,148 @@ pub fn reference_page_items(doc: &mut openapi::OpenApi) {
     }
 }
 
-/// Every operation may answer with a problem body; documents that once, as the `default`
-/// response of each operation. Call it after the paths were collected.
-pub fn add_default_problem_responses(doc: &mut openapi::OpenApi) {
-    {
-        let response = ResponseBuilder::new()
-            .description("An error, as an RFC 9457 problem details object.")
-            .content(
-                "application/problem+json",
-                ContentBuilder::new().schema(Some(RefOr::Ref(openapi::Ref::from_schema_name("Problem")))).build(),
-            )
-            .build();
-        for item in doc.paths.paths.values_mut() {
-            for op in
-                [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
-            {
-                op.responses.responses.entry("default".into()).or_insert_with(|| RefOr::T(response.clone()));
+/// The problem responses operations share, referenced from each operation that can answer them.
+const PROBLEMS: &[(&str, &str, &str)] = &[
+    ("400", "BadRequest", "The body or query string cannot be read (malformed JSON, a value of the wrong type)."),
+    ("401", "Unauthenticated", "No valid credential: the access token or API token is missing, expired or revoked."),
+    (
+        "403",
+        "Forbidden",
+        "Your role does not allow this, or your API token lacks the scope (`insufficient_scope` names it).",
+    ),
+    ("404", "NotFound", "Nothing with this id exists, or you may not see it."),
+    (
+        "409",
+        "Conflict",
+        "Conflicts with the current state, or a request with the same `Idempotency-Key` is still running.",
+    ),
+    ("413", "PayloadTooLarge", "The body is larger than allowed."),
+    ("415", "UnsupportedMediaType", "The body is not sent as `application/json`."),
+    (
+        "422",
+        "UnprocessableContent",
+        "A value breaks a rule (the problem's `errors` name each field), or an `Idempotency-Key` was reused \
+         for another request.",
+    ),
+    (
+        "429",
+        "TooManyRequests",
+        "The request budget of this credential is used up; `Retry-After` says when to try again.",
+    ),
+    ("503", "Unavailable", "The database or another dependency is unavailable; try again shortly."),
+];
+
+fn problem_response(description: &str) -> openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(RefOr::Ref(openapi::Ref::from_schema_name("Problem")))).build(),
+        )
+        .build()
+}
+
+/// Lists on every operation each error status it can answer, from what the operation takes: a JSON
+/// body (400, 413, 415, 422), a query (400, 422), path parameters (404), a credential (401, 403,
+/// 429), a POST with an `Idempotency-Key` (409, 422), the database (503). Statuses an operation
+/// documents itself keep its own description; `default` is left for unexpected 500s.
+pub fn add_problem_responses(doc: &mut openapi::OpenApi) {
+    use openapi::path::ParameterIn;
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (_, name, description) in PROBLEMS {
+        let mut response = problem_response(description);
+        if *name == "TooManyRequests" {
+            let seconds = openapi::ObjectBuilder::new().schema_type(openapi::schema::Type::Integer).build();
+            response.headers.insert(
+                "Retry-After".into(),
+                RefOr::T(
+                    openapi::HeaderBuilder::new()
+                        .schema(Some(seconds))
+                        .description(Some("Seconds until the budget is renewed."))
+                        .build(),
+                ),
+            );
+        }
+        components.responses.insert((*name).to_owned(), RefOr::T(response));
+    }
+    let unexpected = problem_response("An unexpected server error (500), as a problem details object.");
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ] {
+            let Some(op) = op.as_mut() else { continue };
+            let security = op.security.as_ref().map(|s| serde_json::to_value(s).unwrap_or_default());
+            let authenticated = security.as_ref().and_then(|s| s.as_array()).is_some_and(|requirements| {
+                !requirements.is_empty() && !requirements.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            });
+            let json_body = op.request_body.as_ref().is_some_and(|body| match body {
+                RefOr::T(body) => body.content.keys().any(|k| k == "application/json"),
+                RefOr::Ref(_) => false,
+            });
+            let query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+            let mut statuses = Vec::new();
+            if json_body {
+                statuses.extend(["400", "413", "415", "422"]);
+            }
+            if query {
+                statuses.extend(["400", "422"]);
+            }
+            if op.request_body.is_some() {
+                statuses.push("422");
+            }
+            if path.contains('{') {
+                statuses.push("404");
+            }
+            if authenticated {
+                statuses.extend(["401", "403", "429"]);
+                if method == "POST" {
+                    statuses.extend(["409", "422"]);
+                }
+            }
+            if path.starts_with("/api/") {
+                statuses.extend(["429", "503"]);
+            }
+            for status in statuses {
+                let Some((_, name, _)) = PROBLEMS.iter().find(|(s, _, _)| *s == status) else { continue };
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::Ref(openapi::Ref::new(format!("#/components/responses/{name}"))));
+            }
+            op.responses.responses.entry("default".into()).or_insert_with(|| RefOr::T(unexpected.clone()));
+        }
+    }
+}
+
+/// Operation ids in lowerCamelCase (`listTickets`, `createTicket`): they become the method names
+/// of generated clients. Handlers are snake_case; a few name their id explicitly.
+pub fn camel_case_operation_ids(doc: &mut openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            if let Some(id) = op.operation_id.as_mut() {
+                let mut camel = String::with_capacity(id.len());
+                let mut upper = false;
+                for c in id.chars() {
+                    if c == '_' {
+                        upper = true;
+                    } else if upper {
+                        camel.extend(c.to_uppercase());
+                        upper = false;
+                    } else {
+                        camel.push(c);
+                    }
+                }
+                *id = camel;
             }
         }
     }

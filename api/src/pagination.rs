@@ -12,6 +12,7 @@ pub const DEFAULT_LIMIT: i64 = 25;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1-100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -32,6 +33,15 @@ pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
         Some(_) => Err(ApiError::field("limit", format!("must be between 1 and {MAX_LIMIT}"))),
     }
+}
+
+/// The `q` of a list, checked like the tickets' search: at most 200 characters, no control
+/// characters; blank means no search.
+pub fn search_term(q: Option<String>) -> Result<Option<String>, ApiError> {
+    if let Some(problem) = q.as_deref().and_then(helpdesk_types::validation::search_problem) {
+        return Err(ApiError::field("q", problem));
+    }
+    Ok(q.filter(|t| !t.trim().is_empty()))
 }
 
 pub fn encode<K: Serialize>(key: &K) -> String {

@@ -12,7 +12,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Retention periods and protections as configured (public).
-#[utoipa::path(tag = "privacy", responses((status = 200, description = "The live settings.", body = PrivacySettings)))]
+#[utoipa::path(operation_id = "getPrivacySettings", tag = "privacy", responses((status = 200, description = "The live settings.", body = PrivacySettings)))]
 #[get("/privacy")]
 pub async fn privacy_settings(
     state: web::Data<AppState>,

@@ -125,6 +125,26 @@ async fn inputs_past_their_documented_limits_are_refused() {
 }
 
 #[tokio::test]
+async fn list_queries_past_their_documented_limits_are_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    let long = "a".repeat(201);
+    for path in ["/api/v1/tickets", "/api/v1/users", "/api/v1/organizations"] {
+        assert_field_problem(&app, Method::GET, &format!("{path}?q={long}"), Some(&admin), None, "q").await;
+        for limit in [0, 101] {
+            assert_field_problem(&app, Method::GET, &format!("{path}?limit={limit}"), Some(&admin), None, "limit")
+                .await;
+        }
+    }
+    let long_mail = format!("{}@example.com", "a".repeat(250));
+    let path = format!("/api/v1/admin/email-log?recipient={long_mail}");
+    assert_field_problem(&app, Method::GET, &path, Some(&admin), None, "recipient").await;
+    // At the limit: fine.
+    let (status, _) = app.send(Method::GET, &format!("/api/v1/users?q={}", "a".repeat(200)), Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn every_reference_in_the_spec_resolves() {
     let app = TestApp::spawn().await;
     let spec: Value = app.get("/api/openapi.json").await.json().await.unwrap();

@@ -48,15 +48,16 @@ async fn list_users(
     state: web::Data<AppState>,
     query: web::Query<UserQuery>,
 ) -> Result<web::Json<Page<Account>>, ApiError> {
-    let query = query.into_inner();
+    let mut query = query.into_inner();
     let limit = pagination::limit(query.limit)?;
     let after: Option<i64> = pagination::decode(query.cursor.as_deref())?;
+    query.q = pagination::search_term(query.q)?;
     let rows = db::run(&state.pool, move |conn| {
         let mut q = users::table.select(User::as_select()).order(users::id).limit(limit + 1).into_boxed();
         if let Some(role) = query.role {
             q = q.filter(users::role.eq(role));
         }
-        if let Some(text) = query.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(text) = query.q.as_deref() {
             let pattern = db::like_pattern(text);
             q = q.filter(
                 users::full_name

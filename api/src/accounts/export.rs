@@ -247,7 +247,7 @@ fn stream(state: web::Data<AppState>, data: Value, files: Vec<File>) -> HttpResp
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
-    responses((status = 200, description = "The archive.", content_type = "application/zip", body = Vec<u8>)),
+    responses((status = 200, description = "The archive.", content_type = "application/zip", body = crate::attachments::routes::Binary)),
 )]
 #[get("/me/export")]
 pub async fn export_me(me: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -262,7 +262,7 @@ pub async fn export_me(me: AuthUser, req: HttpRequest, state: web::Data<AppState
     params(("id" = i64, Path, description = "Account id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The archive.", content_type = "application/zip", body = Vec<u8>),
+        (status = 200, description = "The archive.", content_type = "application/zip", body = crate::attachments::routes::Binary),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
     ),
 )]

@@ -71,6 +71,7 @@ pub struct Binary(Vec<u8>);
 /// JPG, JPEG, PNG, GIF, PDF, DOC, DOCX, TXT, ZIP and RAR, each at most 5 MiB, with content that
 /// matches the extension. Files on an internal note are staff-only like the note.
 #[utoipa::path(
+    operation_id = "uploadAttachments",
     tag = "attachments",
     params(("id" = i64, Path, description = "Ticket id")),
     request_body(content_type = "multipart/form-data", content = AttachmentUpload, description = "Fields `file` (one or more) and optionally `comment_id`."),
@@ -178,6 +179,7 @@ fn record(
 
 /// The attachments of a ticket you may see (customers: none from internal notes), oldest first.
 #[utoipa::path(
+    operation_id = "listTicketAttachments",
     tag = "attachments",
     params(("id" = i64, Path, description = "Ticket id"), PageQuery),
     security(("bearer" = [])),
@@ -224,6 +226,7 @@ fn content_disposition(filename: &str) -> String {
 /// Download the bytes. Always as a download (`Content-Disposition: attachment`), with the
 /// validated type and `nosniff`, never cached by shared caches.
 #[utoipa::path(
+    operation_id = "downloadAttachment",
     tag = "attachments",
     params(("id" = i64, Path, description = "Attachment id")),
     security(("bearer" = [])),

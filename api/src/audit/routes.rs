@@ -20,6 +20,7 @@ struct AuditQuery {
     /// Only this action, e.g. `erasure`.
     action: Option<String>,
     /// 1-100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     cursor: Option<String>,
 }

@@ -212,6 +212,7 @@ fn may_create(user: &AuthUser, state: &AppState) -> Result<(), ApiError> {
 
 /// Your API tokens (admins: everyone's), newest first.
 #[utoipa::path(
+    operation_id = "listApiTokens",
     tag = "api-tokens",
     security(("bearer" = [])),
     responses((status = 200, description = "The tokens, without their secrets.", body = Vec<ApiToken>)),
@@ -237,6 +238,7 @@ pub async fn list_tokens(user: AuthUser, state: web::Data<AppState>) -> Result<w
 /// Create an API token for yourself; the secret is in this response only. Scopes beyond your
 /// role give you nothing more (a customer's token sees what the customer sees).
 #[utoipa::path(
+    operation_id = "createApiToken",
     tag = "api-tokens",
     request_body = CreateApiToken,
     security(("bearer" = [])),
@@ -300,6 +302,7 @@ pub async fn create_token(
 
 /// Revoke a token at once (your own; admins any).
 #[utoipa::path(
+    operation_id = "revokeApiToken",
     tag = "api-tokens",
     params(("id" = i64, Path, description = "Token id")),
     security(("bearer" = [])),

@@ -111,6 +111,7 @@ pub(crate) async fn require_captcha(
 /// captcha, the guessing address waits instead (2, 4, 8 ... seconds), while the account's owner
 /// elsewhere can still sign in. A deactivated account answers like a wrong password.
 #[utoipa::path(
+    operation_id = "login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -282,6 +283,7 @@ async fn refresh_session(
 /// End the session of the refresh credential (cookie or body) or of the bearer token, and
 /// clear the cookie. Always 204.
 #[utoipa::path(
+    operation_id = "logout",
     tag = "auth",
     request_body = RefreshRequest,
     security((), ("refresh_cookie" = []), ("bearer" = [])),

@@ -85,6 +85,7 @@ pub fn remove(conn: &mut PgConnection, user_id: i64) -> QueryResult<()> {
 /// Start setting up two-factor sign-in: a new secret for the authenticator app, as text and as
 /// a QR code. Nothing changes for signing in until `POST /me/2fa/confirm` with a first code.
 #[utoipa::path(
+    operation_id = "startTwoFactorSetup",
     tag = "me",
     security(("bearer" = [])),
     responses(
@@ -120,6 +121,7 @@ pub async fn start_setup(me: AuthUser, state: web::Data<AppState>) -> Result<web
 /// Confirm the set-up with a first code from the app: two-factor sign-in is on, and the 10
 /// recovery codes are shown (once).
 #[utoipa::path(
+    operation_id = "confirmTwoFactorSetup",
     tag = "me",
     request_body = TwoFactorCode,
     security(("bearer" = [])),
@@ -170,6 +172,7 @@ fn recovery_code() -> String {
 
 /// Turn two-factor sign-in off: needs the password and a code (or a recovery code).
 #[utoipa::path(
+    operation_id = "disableTwoFactor",
     tag = "me",
     request_body = DisableTwoFactor,
     security(("bearer" = [])),
@@ -207,6 +210,7 @@ pub async fn disable(
 /// Reset an account's second factor (it lost its phone and its recovery codes). The owner is
 /// told by email.
 #[utoipa::path(
+    operation_id = "resetUserTwoFactor",
     tag = "users",
     params(("id" = i64, Path, description = "Account id")),
     security(("bearer" = [])),
@@ -245,6 +249,7 @@ pub fn challenge(conn: &mut PgConnection, user: &User) -> QueryResult<String> {
 /// The second sign-in step: the challenge from the first answer and a code from the app (or a
 /// recovery code, which then is used up). Wrong codes count as failed sign-ins.
 #[utoipa::path(
+    operation_id = "loginSecondFactor",
     tag = "auth",
     request_body = LoginTwoFactor,
     responses(

@@ -79,6 +79,7 @@ fn requester(conn: &mut PgConnection, body: &ContactRequest) -> Result<User, Api
 /// Send a request without an account. Always needs a solved captcha and the consent. The
 /// confirmation email carries a private link to read and answer the request.
 #[utoipa::path(
+    operation_id = "submitContactRequest",
     tag = "contact",
     request_body = ContactRequest,
     responses(
@@ -156,6 +157,7 @@ async fn send_request(
 
 /// A request as its private link shows it: the text and the public replies.
 #[utoipa::path(
+    operation_id = "getContactRequest",
     tag = "contact",
     params(("token" = String, Path, description = "The token of the private link")),
     responses(
@@ -192,6 +194,7 @@ async fn view_request(
 
 /// Answer a request through its private link (not once it is closed).
 #[utoipa::path(
+    operation_id = "replyToContactRequest",
     tag = "contact",
     params(("token" = String, Path, description = "The token of the private link")),
     request_body = CreateComment,

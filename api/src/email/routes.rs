@@ -35,6 +35,7 @@ impl From<EmailRow> for EmailLogEntry {
 
 /// The email log, newest first.
 #[utoipa::path(
+    operation_id = "listEmailLog",
     tag = "admin",
     params(EmailLogQuery),
     security(("bearer" = [])),
@@ -53,6 +54,9 @@ async fn email_log(
     let query = query.into_inner();
     let limit = pagination::limit(query.limit)?;
     let after: Option<i64> = pagination::decode(query.cursor.as_deref())?;
+    if query.recipient.as_ref().is_some_and(|r| r.chars().count() > helpdesk_types::validation::limits::EMAIL) {
+        return Err(ApiError::field("recipient", "must be at most 254 characters"));
+    }
     let rows = db::run(&state.pool, move |conn| {
         let mut q = emails::table.select(EmailRow::as_select()).order(emails::id.desc()).limit(limit + 1).into_boxed();
         if let Some(recipient) = query.recipient {

@@ -16,6 +16,7 @@ fn ok() -> web::Json<Health> {
 
 /// Liveness: the process is up and serving HTTP.
 #[utoipa::path(
+    operation_id = "getLiveness",
     tag = "health",
     responses((status = 200, description = "The process is up.", body = Health)),
 )]
@@ -26,6 +27,7 @@ async fn live() -> web::Json<Health> {
 
 /// Readiness: the database answers and every migration is applied.
 #[utoipa::path(
+    operation_id = "getReadiness",
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve requests.", body = Health),

@@ -35,6 +35,7 @@ type Row = (i64, Option<i64>, Option<i64>, String, String, Option<DateTime<Utc>>
 
 /// The signed-in person's notifications, newest first.
 #[utoipa::path(
+    operation_id = "listNotifications",
     tag = "notifications",
     params(NotificationQuery),
     security(("bearer" = [])),
@@ -95,6 +96,7 @@ pub async fn list(
 
 /// How many notifications are unread (the number on the bell).
 #[utoipa::path(
+    operation_id = "countUnreadNotifications",
     tag = "notifications",
     security(("bearer" = [])),
     responses((status = 200, description = "The count.", body = UnreadCount)),
@@ -108,6 +110,7 @@ pub async fn unread_count(user: AuthUser, state: web::Data<AppState>) -> Result<
 
 /// Mark notifications read: the listed ids (others' ids are ignored), or all.
 #[utoipa::path(
+    operation_id = "markNotificationsRead",
     tag = "notifications",
     request_body = MarkRead,
     security(("bearer" = [])),
@@ -170,6 +173,7 @@ fn settings(conn: &mut PgConnection, me: i64) -> QueryResult<NotificationSetting
 /// categories they follow for new tickets (empty: all). Customers' emails are governed by
 /// `refused_notifications` on their account.
 #[utoipa::path(
+    operation_id = "getNotificationSettings",
     tag = "notifications",
     security(("bearer" = [])),
     responses((status = 200, description = "The settings, every topic listed.", body = NotificationSettings)),
@@ -185,6 +189,7 @@ pub async fn get_settings(
 
 /// Replace the settings; topics left out keep their default.
 #[utoipa::path(
+    operation_id = "updateNotificationSettings",
     tag = "notifications",
     request_body = NotificationSettings,
     security(("bearer" = [])),

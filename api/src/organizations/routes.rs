@@ -40,7 +40,10 @@ fn name_taken(err: diesel::result::Error) -> ApiError {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Part of the name.
+    #[param(max_length = 200)]
     q: Option<String>,
+    /// 1-100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -64,7 +67,8 @@ pub async fn list_organizations(
     let query = query.into_inner();
     let limit = pagination::limit(query.limit)?;
     let after: Option<(String, i64)> = pagination::decode(query.cursor.as_deref())?;
-    let rows = db::run(&state.pool, move |conn| Ok(repo::list(conn, query.q.as_deref(), after, limit)?)).await?;
+    let q = pagination::search_term(query.q)?;
+    let rows = db::run(&state.pool, move |conn| Ok(repo::list(conn, q.as_deref(), after, limit)?)).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.name.clone(), r.id));
     Ok(web::Json(Page { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
 }
@@ -190,6 +194,7 @@ pub async fn delete_organization(
 /// People who verified an address of the organization's domain and wait for an admin's
 /// approval (organizations with `join_policy: approval`).
 #[utoipa::path(
+    operation_id = "listPendingMembers",
     tag = "organizations",
     params(("id" = i64, Path, description = "Organization id")),
     security(("bearer" = [])),

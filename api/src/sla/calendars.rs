@@ -172,6 +172,7 @@ fn find(conn: &mut PgConnection, id: i64) -> Result<CalendarRow, ApiError> {
 
 /// The holiday presets: Germany and its federal states.
 #[utoipa::path(
+    operation_id = "listHolidayRegions",
     tag = "calendars",
     security(("bearer" = [])),
     responses((status = 200, description = "Codes and names.", body = Vec<HolidayRegion>)),

@@ -63,6 +63,7 @@ impl From<PolicyRow> for SlaPolicy {
 
 /// Every policy (staff).
 #[utoipa::path(
+    operation_id = "listSlaPolicies",
     tag = "sla",
     security(("bearer" = [])),
     responses((status = 200, description = "The SLA policies.", body = Vec<SlaPolicy>)),
@@ -79,6 +80,7 @@ pub async fn list_policies(_staff: Staff, state: web::Data<AppState>) -> Result<
 /// Set the targets of one tier and priority, the calendar they count in and the at-risk share.
 /// Applies to tickets created, re-prioritised or resumed from now on.
 #[utoipa::path(
+    operation_id = "putSlaPolicy",
     tag = "sla",
     params(
         ("contract_tier" = ContractTier, Path, description = "none, standard or premium"),

@@ -124,6 +124,7 @@ pub async fn create_comment(
 
 /// Who changed what when, oldest first.
 #[utoipa::path(
+    operation_id = "listTicketEvents",
     tag = "tickets",
     params(("id" = i64, Path, description = "Ticket id"), PageQuery),
     security(("bearer" = [])),

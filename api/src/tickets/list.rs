@@ -56,6 +56,7 @@ pub async fn list_tickets(
 
 /// Counts for the agents' dashboard (archived tickets excluded).
 #[utoipa::path(
+    operation_id = "getTicketStats",
     tag = "tickets",
     security(("bearer" = [])),
     responses(

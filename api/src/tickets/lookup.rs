@@ -21,6 +21,7 @@ struct LookupQuery {
 /// Customers whose phone number matches: the same digits, or the same last nine digits (so
 /// `+49 30 1234567` finds `030 1234567`).
 #[utoipa::path(
+    operation_id = "lookupCustomers",
     tag = "tickets",
     params(LookupQuery),
     security(("bearer" = [])),

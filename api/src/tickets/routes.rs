@@ -148,6 +148,7 @@ fn precondition(if_match: Option<&str>, current: &str) -> Result<(), ApiError> {
 
 /// One ticket by its number.
 #[utoipa::path(
+    operation_id = "getTicketByNumber",
     tag = "tickets",
     params(("number" = i64, Path, description = "Ticket number, e.g. 100023")),
     security(("bearer" = [])),

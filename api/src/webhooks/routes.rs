@@ -272,7 +272,7 @@ pub async fn delete_webhook(
 }
 
 /// The delivery log of a webhook, newest first (kept 30 days).
-#[utoipa::path(tag = "webhooks", params(("id" = i64, Path, description = "Webhook id"), PageQuery), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listWebhookDeliveries", tag = "webhooks", params(("id" = i64, Path, description = "Webhook id"), PageQuery), security(("bearer" = [])),
     responses((status = 200, description = "A page of deliveries.", body = Page<Delivery>), (status = 404, description = "No such webhook.", body = Problem, content_type = "application/problem+json")))]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
@@ -302,7 +302,7 @@ pub async fn list_deliveries(
 }
 
 /// Deliver an event again (as a new attempt series with the same `Webhook-Id`).
-#[utoipa::path(tag = "webhooks", params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id")), security(("bearer" = [])),
+#[utoipa::path(operation_id = "redeliverWebhookDelivery", tag = "webhooks", params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id")), security(("bearer" = [])),
     responses((status = 202, description = "Queued.", body = Delivery), (status = 404, description = "No such delivery of this webhook.", body = Problem, content_type = "application/problem+json")))]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
@@ -330,7 +330,7 @@ pub async fn redeliver(
 }
 
 /// Send a `webhook.ping` event now, to test the receiver.
-#[utoipa::path(tag = "webhooks", params(("id" = i64, Path, description = "Webhook id")), security(("bearer" = [])),
+#[utoipa::path(operation_id = "pingWebhook", tag = "webhooks", params(("id" = i64, Path, description = "Webhook id")), security(("bearer" = [])),
     responses((status = 202, description = "Queued; see the delivery log.", body = Delivery), (status = 404, description = "No such webhook.", body = Problem, content_type = "application/problem+json")))]
 #[post("/webhooks/{id}/ping")]
 pub async fn ping(user: AuthUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {

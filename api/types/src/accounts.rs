@@ -199,7 +199,7 @@ pub struct RegisterRequest {
     /// Digits with an optional leading `+`; spaces, `-`, `.`, `/`, `(` and `)` are allowed as separators.
     #[serde(default)]
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::optional_phone")))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = r"^\s*\+?[0-9 ./()-]*\s*$"))]
     pub phone: Option<String>,
     #[serde(default)]
     pub locale: Option<Locale>,
@@ -340,7 +340,7 @@ pub struct UpdateMe {
     pub company: Option<String>,
     /// Empty string clears it.
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::optional_phone")))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = r"^\s*\+?[0-9 ./()-]*\s*$"))]
     pub phone: Option<String>,
     pub locale: Option<Locale>,
     #[cfg_attr(feature = "validate", validate(length(max = 1024, message = "must be at most 1024 characters")))]
@@ -423,9 +423,11 @@ pub struct Page<T> {
 pub struct UserQuery {
     pub role: Option<Role>,
     /// Searches full name, email and username.
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     pub organization_id: Option<i64>,
     /// 1-100, default 25.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -44,7 +44,7 @@ pub struct ContactRequest {
     pub company: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::optional_phone")))]
-    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = r"^\s*\+?[0-9 ./()-]*\s*$"))]
     pub phone: Option<String>,
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::subject")))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]

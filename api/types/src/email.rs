@@ -39,10 +39,13 @@ pub struct EmailLogEntry {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct EmailLogQuery {
+    /// The exact address.
+    #[cfg_attr(feature = "openapi", param(max_length = 254))]
     pub recipient: Option<String>,
     pub status: Option<EmailStatus>,
     pub template: Option<String>,
     /// 1-100, default 25.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -76,6 +76,7 @@ pub struct NotificationQuery {
     /// `true`: unread only.
     pub unread: Option<bool>,
     /// 1 to 100, default 25.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -58,7 +58,7 @@ pub struct OrganizationInput {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: Option<String>,
     #[cfg_attr(feature = "validate", validate(custom(function = "rules::domains")))]
-    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50, value_type = Option<Vec<DomainName>>))]
     pub domains: Option<Vec<String>>,
     pub contract_tier: Option<ContractTier>,
     /// `null` clears it.
@@ -85,6 +85,13 @@ pub mod double_option {
         Option::<T>::deserialize(d).map(Some)
     }
 }
+
+/// An email domain like `example.com`: letters, digits and `-` in two or more
+/// labels; a leading `@` and surrounding blanks are ignored, it is stored in lower case.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = r"^\s*@?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$", max_length = 253, example = "example.com")]
+pub struct DomainName(pub String);
 
 /// A ticket category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -338,7 +338,7 @@ pub struct TicketQuery {
     pub priority: Option<Priority>,
     pub category_id: Option<i64>,
     /// An agent id, `me` or `none`.
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = "^(me|none|[0-9]+)$"))]
     pub assignee_id: Option<AssigneeFilter>,
     pub requester_id: Option<i64>,
     pub organization_id: Option<i64>,
@@ -346,11 +346,13 @@ pub struct TicketQuery {
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
     /// Full-text search over subject, description and the comments you may see (German and English).
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     /// `true`: only archived tickets; default: only tickets that are not archived.
     pub archived: Option<bool>,
     pub sort: Option<Sort>,
     /// 1-100, default 25.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
