@@ -41,13 +41,22 @@ if [ "$purpose" = test ] && [ ! -f "$TOOLS/node/node_modules/playwright-core/pac
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "playwright-core@$version" >/dev/null
 fi
 
+# The generated-client tests: TypeScript types and client from the spec, type-checked with tsc.
+if [ "$purpose" = test ] && [ ! -f "$TOOLS/node/node_modules/openapi-fetch/package.json" ]; then
+  log "installing openapi-typescript, openapi-fetch and typescript from npm"
+  mkdir -p "$TOOLS/node"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" \
+    openapi-typescript@7.13.0 openapi-fetch@0.17.0 typescript@5.9.3 @types/node@20 >/dev/null
+fi
+
 # Python tools in a private virtualenv: the SMTP server for tests, the compose-file validator,
 # and an S3-compatible server for the storage tests.
 if [ ! -x "$TOOLS/venv/bin/python" ]; then
   log "creating the Python virtualenv in .tools/venv"
   python3 -m venv "$TOOLS/venv" 2>/dev/null || { rm -rf "$TOOLS/venv"; apt_ensure python3-venv; python3 -m venv "$TOOLS/venv"; }
 fi
-if [ "$purpose" = test ] && ! "$TOOLS/venv/bin/python" -c 'import aiosmtpd, check_jsonschema, moto.server' 2>/dev/null; then
-  log "installing aiosmtpd, check-jsonschema and moto (S3 server)"
-  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'check-jsonschema==0.39.0' 'moto[server]==5.1.*'
+if [ "$purpose" = test ] && ! "$TOOLS/venv/bin/python" -c 'import aiosmtpd, check_jsonschema, moto.server, openapi_python_client, schemathesis' 2>/dev/null; then
+  log "installing aiosmtpd, check-jsonschema, moto (S3 server), openapi-python-client and schemathesis"
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' 'check-jsonschema==0.39.0' 'moto[server]==5.1.*' \
+    'openapi-python-client==0.29.1' 'schemathesis==4.32.5'
 fi

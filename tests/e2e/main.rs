@@ -9,6 +9,7 @@ mod attachments;
 mod auth;
 mod browser;
 mod cli;
+mod clients;
 mod foundation;
 mod integrations;
 mod openapi;
