@@ -2,7 +2,7 @@
 # The benchmark harness: seeds N tickets (default 1,000,000) into a throwaway PostgreSQL cluster,
 # starts the release server, and measures ticket-list latency for the first page and for a page
 # deep in the list (reached by following cursors), a full-text search, the SLA filters and the
-# SLA and volume reports (#12); then the peak memory
+# SLA and volume reports (#12), webhook delivery throughput (#13); then the peak memory
 # of one person's data export (P12) with 10,000 tickets and 1 GiB of files.
 # Usage: scripts/bench.sh [N]       (`make bench`, `make bench N=200000`)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -85,6 +85,32 @@ printf '%-34s %12s\n' "reports/volume (1 year, day)" "$(median_ms "$base/api/v1/
 printf '%-34s %12s\n' "reports/volume (2 years, week)" \
   "$(median_ms "$base/api/v1/reports/volume?from=$(date -u -d '-730 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)&interval=week")"
 printf '%-34s %12s\n' "GET /api/v1/tickets/stats" "$(median_ms "$base/api/v1/tickets/stats")"
+
+# Webhook delivery (#13): one instance works off 20,000 queued deliveries (one per ticket, as
+# events of many tickets are) to a loopback receiver; deliveries per second until none is pending.
+receiver_out="$(dirname "$pgdir")/receiver.out"
+"$(python_real)" scripts/bench/webhook_receiver.py > "$receiver_out" &
+receiver_pid=$!
+for _ in $(seq 1 50); do grep -q PORT "$receiver_out" 2>/dev/null && break; sleep 0.1; done
+receiver_port="$(awk '/PORT/ {print $2}' "$receiver_out")"
+start_server HELPDESK_WEBHOOK_ALLOW_PRIVATE=true
+psql -q "$DATABASE_URL" -c "INSERT INTO webhooks (owner_id, url, event_types, secret)
+  SELECT id, 'http://127.0.0.1:$receiver_port/hook', ARRAY['ticket.updated'], 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+  FROM users WHERE username = 'demo.agent1'"
+hooks_started="$(date +%s.%N)"
+psql -q "$DATABASE_URL" -c "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, ticket_id, payload)
+  SELECT (SELECT max(id) FROM webhooks), 'msg_bench' || g, 'ticket.updated', g,
+         jsonb_build_object('id', 'msg_bench' || g, 'type', 'ticket.updated', 'data', jsonb_build_object('ticket', jsonb_build_object('id', g)))
+  FROM generate_series(1, 20000) g"
+while [ "$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")" != 0 ]; do
+  sleep 0.2
+done
+hooks_seconds="$(awk -v a="$hooks_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+delivered="$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'")"
+kill "$receiver_pid" 2>/dev/null
+printf '\n%-50s %s\n' "webhook deliveries (20,000 to a loopback receiver)" \
+  "$delivered delivered in $hooks_seconds s = $(awk -v n="$delivered" -v t="$hooks_seconds" 'BEGIN { printf "%d", n / t }') deliveries/s"
+start_server
 
 # Median of 7 JSON POSTs (no session), in milliseconds; `{i}` in the body becomes 1..7.
 median_post_ms() {

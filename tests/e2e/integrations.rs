@@ -390,3 +390,29 @@ async fn each_credential_has_a_budget_per_minute_shared_by_every_instance() {
     let theirs = first.authed(Method::GET, "/api/v1/tickets", &bert).send().await.unwrap();
     assert_eq!(theirs.status(), StatusCode::OK, "another person has their own budget");
 }
+
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_a_400_not_read_field_by_position() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    app.customer("cust").await;
+    let users = app.ok(Method::GET, "/api/v1/users?q=cust", &admin, None).await;
+    let id = users["items"][0]["id"].as_i64().unwrap();
+    for body in [json!([null, null]), json!(["Someone Else"]), json!("text"), json!(42)] {
+        let (status, problem) = app.send(Method::PATCH, &format!("/api/v1/users/{id}"), Some(&admin), Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("must be an object"), "{problem}");
+    }
+}
+
+#[tokio::test]
+async fn an_over_long_captcha_token_is_refused_even_when_no_captcha_is_needed() {
+    let app = TestApp::spawn().await;
+    app.customer("cust").await;
+    let token = "x".repeat(8193);
+    let login = json!({"login": "cust", "password": helpdesk_tests::app::PASSWORD, "captcha_token": token});
+    assert_field_problem(&app, Method::POST, "/api/v1/auth/login", None, Some(login), "captcha_token").await;
+    let register = json!({"full_name": "New", "email": "new@example.com", "username": "newbie",
+        "password": "a-fresh-start-2026", "captcha_token": token});
+    assert_field_problem(&app, Method::POST, "/api/v1/auth/register", None, Some(register), "captcha_token").await;
+}

@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod cli;
 mod clients;
+mod contract;
 mod foundation;
 mod integrations;
 mod openapi;

@@ -120,6 +120,16 @@ fn documented_limits_of_list_queries_are_in_the_spec() {
     assert!(spec["components"]["schemas"]["DomainName"]["pattern"].is_string());
 }
 
+#[test]
+fn two_types_of_one_name_do_not_share_a_schema() {
+    // utoipa names schemas by type name; a second `Channel` once replaced the first.
+    let spec = binary_spec();
+    let settings = &spec["components"]["schemas"]["NotificationSettings"]["properties"]["channels"];
+    assert_eq!(settings["additionalProperties"]["$ref"], "#/components/schemas/NotificationChannel");
+    let channel = spec["components"]["schemas"]["Channel"]["enum"].as_array().unwrap();
+    assert!(channel.contains(&Value::from("contact_form")), "Channel is the ticket's channel");
+}
+
 #[tokio::test]
 async fn served_spec_is_the_committed_one() {
     let app = TestApp::spawn().await;

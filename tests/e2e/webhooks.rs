@@ -21,16 +21,44 @@ struct Receiver {
     url: String,
     /// (webhook-id, verified, body) of every request.
     got: Arc<Mutex<Vec<(String, bool, Value)>>>,
+    addr: std::net::SocketAddr,
+    secret: Arc<Mutex<String>>,
+    plan: Arc<Mutex<Vec<u16>>>,
+    /// The accept loop; aborting it closes the port (connections are refused).
+    server: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl Receiver {
     async fn start(secret: Arc<Mutex<String>>, plan: Vec<u16>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let plan = Arc::new(Mutex::new(plan));
-        let seen = Arc::clone(&got);
-        tokio::spawn(async move {
+        let addr = listener.local_addr().unwrap();
+        let receiver = Self {
+            url: format!("http://{addr}/hook"),
+            got: Arc::new(Mutex::new(Vec::new())),
+            addr,
+            secret,
+            plan: Arc::new(Mutex::new(plan)),
+            server: Arc::new(Mutex::new(None)),
+        };
+        receiver.serve(listener);
+        receiver
+    }
+
+    /// Goes down: the port refuses connections until [`Receiver::restart`].
+    fn stop(&self) {
+        if let Some(server) = self.server.lock().unwrap().take() {
+            server.abort();
+        }
+    }
+
+    async fn restart(&self) {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        self.serve(listener);
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let (secret, seen, plan) = (Arc::clone(&self.secret), Arc::clone(&self.got), Arc::clone(&self.plan));
+        let server = tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
                 let (secret, seen, plan) = (Arc::clone(&secret), Arc::clone(&seen), Arc::clone(&plan));
                 tokio::spawn(async move {
@@ -89,7 +117,7 @@ impl Receiver {
                 });
             }
         });
-        Self { url, got }
+        *self.server.lock().unwrap() = Some(server);
     }
 
     fn events(&self) -> Vec<(String, bool, Value)> {
@@ -97,7 +125,11 @@ impl Receiver {
     }
 
     async fn wait_for(&self, n: usize) -> Vec<(String, bool, Value)> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        self.wait_for_within(n, Duration::from_secs(30)).await
+    }
+
+    async fn wait_for_within(&self, n: usize, within: Duration) -> Vec<(String, bool, Value)> {
+        let deadline = tokio::time::Instant::now() + within;
         loop {
             let events = self.events();
             if events.len() >= n {
@@ -201,4 +233,78 @@ async fn webhooks_refuse_bad_targets_and_private_addresses_unless_allowed() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(receiver.events().is_empty(), "nothing reached the loopback receiver");
+}
+
+/// The events of `got` once each (the first delivery of every `Webhook-Id`).
+fn deduplicated(got: &[(String, bool, Value)]) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    got.iter().filter(|(id, _, _)| seen.insert(id.clone())).map(|(_, _, body)| body.clone()).collect()
+}
+
+#[tokio::test]
+async fn a_receiver_down_for_a_minute_then_gets_every_event_once_and_in_order_per_ticket() {
+    let app = TestApp::builder().env("HELPDESK_WEBHOOK_ALLOW_PRIVATE", "true").spawn().await;
+    let admin = app.admin("admin").await;
+    let customer = app.customer("cust").await;
+    let secret = Arc::new(Mutex::new(String::new()));
+    let receiver = Receiver::start(Arc::clone(&secret), vec![]).await;
+    let events = ["ticket.created", "comment.created", "ticket.status_changed"];
+    let body = json!({"url": receiver.url, "event_types": events});
+    let created = app.ok(Method::POST, "/api/v1/webhooks", &admin, Some(body)).await;
+    *secret.lock().unwrap() = created["secret"].as_str().unwrap().to_owned();
+
+    // What happens to each ticket, in order: (ticket id, event type, comment body).
+    let mut expected: Vec<(i64, &str, String)> = Vec::new();
+    let mut tickets = Vec::new();
+    for n in 0..3 {
+        let t = app.open_ticket(&customer, &format!("Outage {n}"), "x").await;
+        expected.push((t["id"].as_i64().unwrap(), "ticket.created", String::new()));
+        tickets.push(t["id"].as_i64().unwrap());
+    }
+    receiver.wait_for(3).await;
+
+    receiver.stop();
+    let down = tokio::time::Instant::now();
+    // The customer adds to each ticket three times during the outage (a reply by the requester
+    // leaves a new ticket's status alone); then an agent sets each to pending.
+    for round in 0..3 {
+        for &ticket in &tickets {
+            let text = format!("round {round} on {ticket}");
+            let path = format!("/api/v1/tickets/{ticket}/comments");
+            app.ok(Method::POST, &path, &customer, Some(json!({ "body": text }))).await;
+            expected.push((ticket, "comment.created", text));
+        }
+        tokio::time::sleep(Duration::from_secs(15)).await;
+    }
+    for &ticket in &tickets {
+        app.ok(Method::PATCH, &format!("/api/v1/tickets/{ticket}"), &admin, Some(json!({"status": "pending"}))).await;
+        expected.push((ticket, "ticket.status_changed", String::new()));
+    }
+    tokio::time::sleep(Duration::from_secs(60).saturating_sub(down.elapsed())).await;
+    receiver.restart().await;
+
+    // Retries back off to 40 s (plus jitter) by now; the backlog follows at once.
+    let total = expected.len();
+    assert_eq!(total, 15);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while deduplicated(&receiver.events()).len() < total && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let got = receiver.events();
+    assert!(got.iter().all(|(_, verified, _)| *verified), "every delivery is signed");
+    let once = deduplicated(&got);
+    assert_eq!(once.len(), total, "every event arrives, none twice after deduplication: {once:?}");
+    for &ticket in &tickets {
+        let want: Vec<(&str, String)> =
+            expected.iter().filter(|(t, _, _)| *t == ticket).map(|(_, kind, text)| (*kind, text.clone())).collect();
+        let arrived: Vec<(&str, String)> = once
+            .iter()
+            .filter(|e| e["data"]["ticket"]["id"] == ticket)
+            .map(|e| {
+                let text = e["data"]["comment"]["body"].as_str().unwrap_or_default().to_owned();
+                (e["type"].as_str().unwrap(), text)
+            })
+            .collect();
+        assert_eq!(arrived, want, "ticket {ticket}: in the order it happened");
+    }
 }

@@ -135,6 +135,9 @@ async fn sign_in(
     if body.login.len() > 254 || body.password.len() > 1024 {
         return Err(wrong_login());
     }
+    if body.captcha_token.as_ref().is_some_and(|t| t.len() > helpdesk_types::validation::limits::CAPTCHA_TOKEN) {
+        return Err(ApiError::field("captcha_token", "must be at most 8192 characters"));
+    }
     let (login, ip_for_db) = (body.login.clone(), client.clone());
     let (policies, captcha) = (state.config.policies.clone(), state.captcha.enabled());
     let (user, attempt, verdict) = db::run(&state.pool, move |conn| {

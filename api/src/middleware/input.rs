@@ -1,7 +1,8 @@
 //! Text that PostgreSQL cannot store, refused once, where input arrives: a NUL character
 //! (U+0000) anywhere in the query string or in a JSON body is a 422 naming the parameter or
 //! the field (`subject`, `holidays[0].name`), whatever the route. Other control characters are
-//! the business of each field's rules.
+//! the business of each field's rules. Every JSON body of this API is an object: an array or a
+//! bare value is a 400 (serde would otherwise fill a struct from an array, field by position).
 
 use actix_web::{
     Error, HttpMessage, ResponseError,
@@ -59,9 +60,14 @@ pub async fn middleware<B: MessageBody + 'static>(
         let body: Bytes = body.freeze();
         if body.len() <= JSON_LIMIT_BYTES
             && let Ok(value) = serde_json::from_slice::<Value>(&body)
-            && let Some(field) = nul_path(&value, "")
         {
-            return Ok(refuse(req, if field.is_empty() { "body" } else { &field }));
+            if let Some(field) = nul_path(&value, "") {
+                return Ok(refuse(req, if field.is_empty() { "body" } else { &field }));
+            }
+            if !value.is_object() {
+                let response = ApiError::bad_request("The JSON body must be an object.").error_response();
+                return Ok(req.into_response(response).map_into_right_body());
+            }
         }
         req.set_payload(Payload::from(body));
     }

@@ -11,7 +11,7 @@ pub mod unsubscribe;
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-pub use helpdesk_types::notifications::{Channel, Topic};
+pub use helpdesk_types::notifications::{NotificationChannel, Topic};
 use helpdesk_types::{Locale, Role};
 
 use crate::{
@@ -24,12 +24,12 @@ use crate::{
 };
 
 /// The channel `user_id` chose for `topic`.
-pub fn channel(conn: &mut PgConnection, user_id: i64, topic: Topic) -> QueryResult<Channel> {
+pub fn channel(conn: &mut PgConnection, user_id: i64, topic: Topic) -> QueryResult<NotificationChannel> {
     let prefs: serde_json::Value = users::table.find(user_id).select(users::notification_channels).first(conn)?;
     Ok(parse_channels(&prefs).get(topic.as_str()).copied().unwrap_or(topic.default_channel()))
 }
 
-pub fn parse_channels(prefs: &serde_json::Value) -> BTreeMap<String, Channel> {
+pub fn parse_channels(prefs: &serde_json::Value) -> BTreeMap<String, NotificationChannel> {
     prefs
         .as_object()
         .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.parse().ok()?))).collect())

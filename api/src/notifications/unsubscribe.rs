@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use helpdesk_types::{Problem, accounts::NotificationKind, notifications::Topic};
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, channel};
+use super::{NotificationChannel, channel};
 use crate::{
     accounts::verification::invalid_link,
     auth::tokens,
@@ -115,7 +115,7 @@ pub async fn unsubscribe(
                 "topic" => {
                     let topic: Topic = name.parse().map_err(|_| invalid_link())?;
                     let now = channel(conn, user_id, topic)?;
-                    let without_mail = if now.in_app() { Channel::InApp } else { Channel::None };
+                    let without_mail = if now.in_app() { NotificationChannel::InApp } else { NotificationChannel::None };
                     let mut prefs: serde_json::Value =
                         users::table.find(user_id).select(users::notification_channels).first(conn)?;
                     if let Some(map) = prefs.as_object_mut() {

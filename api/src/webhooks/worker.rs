@@ -21,7 +21,7 @@ use crate::{
     error::ApiError,
 };
 
-const BATCH: i64 = 20;
+const BATCH: i64 = 50;
 const POLL: Duration = Duration::from_secs(1);
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a claimed delivery is reserved for the instance that claimed it.
@@ -342,17 +342,26 @@ fn failing(conn: &mut PgConnection, webhook_id: i64, now: DateTime<Utc>, public_
     Ok(())
 }
 
-/// One pass: claims and delivers up to a batch; returns how many it handled.
+/// One pass: claims up to a batch and delivers it at once; returns how many it handled. A batch
+/// never holds two deliveries for one ticket (only the oldest pending one of each ticket is due),
+/// so sending them together keeps the order per ticket.
 pub async fn pass(pool: &DbPool, allow_private: bool, public_url: &str) -> Result<usize, ApiError> {
     let due = db::run(pool, |conn| Ok(claim(conn)?)).await?;
     let n = due.len();
-    for d in due {
+    let outcomes = futures_util::future::join_all(due.iter().map(|d| async move {
         let started = std::time::Instant::now();
-        let outcome = attempt(&d, allow_private).await;
-        let took = started.elapsed();
-        let public_url = public_url.to_owned();
-        db::run(pool, move |conn| record(conn, &d, outcome, took, &public_url)).await?;
-    }
+        let outcome = attempt(d, allow_private).await;
+        (outcome, started.elapsed())
+    }))
+    .await;
+    let public_url = public_url.to_owned();
+    db::run(pool, move |conn| {
+        for (d, (outcome, took)) in due.iter().zip(outcomes) {
+            record(conn, d, outcome, took, &public_url)?;
+        }
+        Ok(())
+    })
+    .await?;
     Ok(n)
 }
 

@@ -206,6 +206,7 @@ pub struct RegisterRequest {
     /// The hCaptcha response, required once the `captcha_required` problem was returned
     /// (many registrations from one address).
     #[serde(default)]
+    #[cfg_attr(feature = "validate", validate(length(max = 8192, message = "must be at most 8192 characters")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 8192))]
     pub captcha_token: Option<String>,
 }

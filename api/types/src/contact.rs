@@ -58,6 +58,7 @@ pub struct ContactRequest {
     pub locale: Option<Locale>,
     /// The hCaptcha response (always required).
     #[serde(default)]
+    #[cfg_attr(feature = "validate", validate(length(max = 8192, message = "must be at most 8192 characters")))]
     #[cfg_attr(feature = "openapi", schema(max_length = 8192))]
     pub captcha_token: Option<String>,
 }

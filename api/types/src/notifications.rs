@@ -25,7 +25,7 @@ crate::text_enum! {
 
 crate::text_enum! {
     /// Where a kind of notification goes.
-    pub enum Channel {
+    pub enum NotificationChannel {
         Email = "email",
         InApp = "in_app",
         Both = "both",
@@ -33,23 +33,23 @@ crate::text_enum! {
     }
 }
 
-impl Channel {
+impl NotificationChannel {
     pub const fn email(self) -> bool {
-        matches!(self, Channel::Email | Channel::Both)
+        matches!(self, NotificationChannel::Email | NotificationChannel::Both)
     }
 
     pub const fn in_app(self) -> bool {
-        matches!(self, Channel::InApp | Channel::Both)
+        matches!(self, NotificationChannel::InApp | NotificationChannel::Both)
     }
 }
 
 impl Topic {
     /// The channel used until the person chooses: new tickets only in the app (they are many),
     /// everything else by email and in the app.
-    pub const fn default_channel(self) -> Channel {
+    pub const fn default_channel(self) -> NotificationChannel {
         match self {
-            Topic::NewTicket => Channel::InApp,
-            _ => Channel::Both,
+            Topic::NewTicket => NotificationChannel::InApp,
+            _ => NotificationChannel::Both,
         }
     }
 }
@@ -104,6 +104,6 @@ pub struct UnreadCount {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationSettings {
-    pub channels: std::collections::BTreeMap<String, Channel>,
+    pub channels: std::collections::BTreeMap<String, NotificationChannel>,
     pub followed_category_ids: Vec<i64>,
 }

@@ -13,6 +13,7 @@ pub mod limits {
     pub const DESCRIPTION: usize = 20_000;
     pub const COMMENT: usize = 20_000;
     pub const SEARCH: usize = 200;
+    pub const CAPTCHA_TOKEN: usize = 8192;
     pub const ORGANIZATION_NAME: usize = 200;
     pub const DOMAINS: usize = 50;
     pub const CATEGORY_NAME: usize = 100;

@@ -325,7 +325,7 @@ pub fn YourData() -> impl IntoView {
 /// categories' new tickets to hear about.
 #[component]
 pub fn NotificationSettings() -> impl IntoView {
-    use helpdesk_types::notifications::{Channel, Topic};
+    use helpdesk_types::notifications::{NotificationChannel, Topic};
     let session = use_session();
     let i18n = use_i18n();
     let settings = LocalResource::new(move || crate::api::notifications::settings(session));
@@ -341,11 +341,11 @@ pub fn NotificationSettings() -> impl IntoView {
         Topic::SlaBreach => "notify.sla_breach",
         Topic::JobFailed => "notify.job_failed",
     };
-    let channel_key = |c: Channel| match c {
-        Channel::Email => "notify.email",
-        Channel::InApp => "notify.in_app",
-        Channel::Both => "notify.both",
-        Channel::None => "notify.none",
+    let channel_key = |c: NotificationChannel| match c {
+        NotificationChannel::Email => "notify.email",
+        NotificationChannel::InApp => "notify.in_app",
+        NotificationChannel::Both => "notify.both",
+        NotificationChannel::None => "notify.none",
     };
     view! {
         <section class="card" id="notifications">
