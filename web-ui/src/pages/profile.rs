@@ -375,13 +375,13 @@ pub fn NotificationSettings() -> impl IntoView {
                                     view! { <tr>
                                         <th scope="row">{move || i18n.t(topic_key(t))}</th>
                                         <td><select aria-label=t.as_str() on:change=move |ev| {
-                                            let value: Option<Channel> = event_target_value(&ev).parse().ok();
+                                            let value: Option<NotificationChannel> = event_target_value(&ev).parse().ok();
                                             if let Some(c) = value {
                                                 state.update(|s| { s.channels.insert(t.as_str().to_owned(), c); });
                                             }
                                             saved.set(false);
                                         }>
-                                            {Channel::ALL.iter().map(|c| {
+                                            {NotificationChannel::ALL.iter().map(|c| {
                                                 let selected = state.with_untracked(|s| s.channels.get(t.as_str()) == Some(c));
                                                 view! { <option value=c.as_str() selected=selected>{move || i18n.t(channel_key(*c))}</option> }
                                             }).collect_view()}
