@@ -7,7 +7,8 @@ purpose="${1:-run}"
 # System packages: PostgreSQL server + libpq for diesel, Python for the test servers and tools,
 # Node.js/npm for a working wasm-opt (Debian's binaryen 108 silently breaks the page).
 pkgs=(postgresql libpq-dev pkg-config ca-certificates)
-[ "$purpose" = test ] && pkgs+=(chromium chromium-driver)
+# Tests: the browser, and a real IMAP server (Dovecot) for inbound mail.
+[ "$purpose" = test ] && pkgs+=(chromium chromium-driver dovecot-imapd)
 command -v python3 >/dev/null || pkgs+=(python3)
 # Node.js from elsewhere (e.g. NodeSource) ships its own npm and conflicts with Debian's package.
 command -v npm >/dev/null || pkgs+=(nodejs npm)

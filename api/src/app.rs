@@ -39,6 +39,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(notifications::routes::routes)
             .configure(jobs::routes::routes)
             .configure(crate::webhooks::routes::routes)
+            .configure(crate::inbound::routes::routes)
             .configure(sla::reports::routes)
             .configure(tickets::routes)
             .configure(attachments::routes)

@@ -1,4 +1,5 @@
-//! The `helpdesk` command line: `serve`, `migrate`, `openapi`, `create-admin`.
+//! The `helpdesk` command line: `serve`, `migrate`, `openapi`, `create-admin`, `seed`,
+//! `ingest-email`.
 
 use std::{
     io::{IsTerminal, Read, Write},
@@ -61,7 +62,23 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         tickets: i64,
     },
+    /// Read one RFC 5322 message from stdin and turn it into a ticket or a reply, for an MTA
+    /// alias (`support: "|/usr/local/bin/helpdesk ingest-email"`). Exit codes: 0 stored (or
+    /// deliberately ignored), 65 (`EX_DATAERR`) not a mail message, 75 (`EX_TEMPFAIL`) the
+    /// database or file store is unreachable, so the MTA retries.
+    IngestEmail {
+        /// The category new tickets get (by name).
+        #[arg(long)]
+        category: Option<String>,
+    },
 }
+
+/// sysexits.h: the input was not a mail message.
+const EX_DATAERR: u8 = 65;
+/// sysexits.h: try again later.
+const EX_TEMPFAIL: u8 = 75;
+/// The largest message `ingest-email` reads.
+const MAX_MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Exit codes: 0 success, 1 failure, 2 configuration error.
 pub fn run(cli: Cli) -> ExitCode {
@@ -82,6 +99,9 @@ pub fn run(cli: Cli) -> ExitCode {
         return ExitCode::from(2);
     }
     telemetry::init(config.log_format, config.log_dir.as_deref());
+    if let Command::IngestEmail { category } = &cli.command {
+        return ingest_email(config, category.as_deref());
+    }
     let result = match cli.command {
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),
@@ -89,7 +109,7 @@ pub fn run(cli: Cli) -> ExitCode {
             create_admin(&config, &email, &name, username.as_deref(), if_none)
         }
         Command::Seed { tickets } => seed(&config, tickets),
-        Command::Openapi => unreachable_openapi(),
+        Command::Openapi | Command::IngestEmail { .. } => unreachable_openapi(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,7 +121,46 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn unreachable_openapi() -> anyhow::Result<()> {
-    Err(anyhow::anyhow!("openapi is handled before configuration is read"))
+    Err(anyhow::anyhow!("openapi and ingest-email are handled before the other commands"))
+}
+
+/// `helpdesk ingest-email`: one message from stdin (see [`crate::inbound`]).
+fn ingest_email(config: Config, category: Option<&str>) -> ExitCode {
+    let mut raw = Vec::new();
+    if let Err(err) = std::io::stdin().take(MAX_MESSAGE_BYTES).read_to_end(&mut raw) {
+        eprintln!("error: cannot read the message from stdin: {err}");
+        return ExitCode::from(EX_TEMPFAIL);
+    }
+    let pool = match db::pool(config.database_url.expose(), 2) {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(EX_TEMPFAIL);
+        }
+    };
+    let storage = match crate::storage::Storage::open(&config.storage) {
+        Ok(storage) => storage,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(EX_TEMPFAIL);
+        }
+    };
+    let inbox = crate::inbound::Inbox::new(pool, storage, std::sync::Arc::new(config));
+    let result = actix_web::rt::System::new().block_on(async move { inbox.ingest(&raw, "pipe", category).await });
+    match result {
+        Ok(outcome) => {
+            tracing::info!(outcome = ?outcome, "inbound mail processed");
+            ExitCode::SUCCESS
+        }
+        Err(crate::inbound::IngestError::Unparseable) => {
+            eprintln!("error: stdin is not a mail message");
+            ExitCode::from(EX_DATAERR)
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EX_TEMPFAIL)
+        }
+    }
 }
 
 fn print_openapi() -> ExitCode {
@@ -146,10 +205,13 @@ fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%address, public_url = %config.public_url, "serving");
     let mailer = Mailer::from_config(&config)?;
     let database_url = config.database_url.expose().to_owned();
+    let database_url_for_imap = database_url.clone();
     let state = actix_web::web::Data::new(AppState::new(pool, config)?);
     state.hub.listen(database_url);
     actix_web::rt::System::new().block_on(async move {
         jobs::spawn(&state, mailer);
+        let inbox = crate::inbound::Inbox::new(state.pool.clone(), state.storage.clone(), state.config.clone());
+        crate::inbound::imap::spawn(inbox, database_url_for_imap);
         app::server(listener, state)?.await?;
         tracing::info!("server stopped");
         anyhow::Ok(())

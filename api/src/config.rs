@@ -157,6 +157,24 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Requests per minute per API token or per signed-in person, across all instances.
     pub rate_limit_per_minute: u32,
+    /// Inbound email (#14): the mailbox to poll, and which folders go to which category.
+    pub inbound: Inbound,
+}
+
+/// Mail to the support address (`inbound`).
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// `imaps://user:password@host:993/INBOX`, or `imap://` (STARTTLS; plain only to loopback).
+    pub imap_url: Option<Secret>,
+    /// Folders of that account polled besides the URL's, each with the category its tickets
+    /// get: `HELPDESK_IMAP_MAILBOXES="INBOX=Support;Billing=Billing"`.
+    pub mailboxes: Vec<(String, Option<String>)>,
+    /// New tickets one sender may open by mail per hour; more go to the `Failed` folder.
+    pub max_per_sender_per_hour: u32,
+    /// How long the original message (`original.eml`, staff-only) is kept.
+    pub raw_email_retention_days: u32,
+    /// Seconds between polls when the server does not offer IDLE (and the longest IDLE).
+    pub poll_seconds: u64,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -191,6 +209,35 @@ impl Source for Vec<(&str, &str)> {
     fn get(&self, name: &str) -> Option<String> {
         self.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
     }
+}
+
+fn inbound(r: &Reader<'_>) -> Result<Inbound, ConfigError> {
+    let imap_url = match r.raw("HELPDESK_IMAP_URL") {
+        None => None,
+        Some(url) if url.starts_with("imaps://") || url.starts_with("imap://") => Some(Secret::new(url)),
+        Some(_) => {
+            return Err(ConfigError { var: "HELPDESK_IMAP_URL", problem: "must be an imaps:// or imap:// URL".into() });
+        }
+    };
+    let mailboxes = r
+        .raw("HELPDESK_IMAP_MAILBOXES")
+        .map(|v| {
+            v.split(';')
+                .filter(|e| !e.trim().is_empty())
+                .map(|entry| match entry.split_once('=') {
+                    Some((folder, category)) => (folder.trim().to_owned(), Some(category.trim().to_owned())),
+                    None => (entry.trim().to_owned(), None),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Inbound {
+        imap_url,
+        mailboxes,
+        max_per_sender_per_hour: r.ranged("HELPDESK_INBOUND_MAX_PER_SENDER_PER_HOUR", 20, 1..=100_000)?,
+        raw_email_retention_days: r.ranged("HELPDESK_RAW_EMAIL_RETENTION_DAYS", 30, 1..=3650)?,
+        poll_seconds: u64::from(r.ranged("HELPDESK_IMAP_POLL_SECONDS", 60, 1..=3600)?),
+    })
 }
 
 struct Reader<'a>(&'a dyn Source);
@@ -398,6 +445,7 @@ impl Config {
             user_api_tokens: r.parsed("HELPDESK_USER_API_TOKENS", false, "true or false")?,
             webhook_allow_private: r.parsed("HELPDESK_WEBHOOK_ALLOW_PRIVATE", false, "true or false")?,
             rate_limit_per_minute: r.ranged("HELPDESK_RATE_LIMIT_PER_MINUTE", 6000, 1..=10_000_000)?,
+            inbound: inbound(&r)?,
             priority_caps: PriorityCaps {
                 none: r.parsed(
                     "HELPDESK_CUSTOMER_MAX_PRIORITY_NONE",

@@ -17,6 +17,7 @@ pub mod db;
 pub mod email;
 pub mod error;
 pub mod health;
+pub mod inbound;
 pub mod jobs;
 pub mod middleware;
 pub mod notifications;

@@ -12,6 +12,7 @@ mod cli;
 mod clients;
 mod contract;
 mod foundation;
+mod inbound;
 mod integrations;
 mod openapi;
 mod privacy;

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// Where this server's mail can be read: the SMTP sink's directory, if it sends through one.
     pub(crate) smtp_dir: Option<PathBuf>,
+    /// The server's environment, for commands that must see what it sees (`ingest-email`).
+    env: Vec<(String, String)>,
     child: Child,
 }
 
@@ -58,22 +60,28 @@ impl TestAppBuilder {
         let test = paths::current_test();
         let log_path = paths::artifacts(&test).join("server.log");
         let log = std::fs::File::create(&log_path).expect("create the server log");
+        let mut env: Vec<(String, String)> = [
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+            ("DATABASE_URL", db.url.clone()),
+            ("HELPDESK_BIND", "127.0.0.1:0".into()),
+            ("HELPDESK_JWT_SECRET", "test-secret-0123456789abcdef0123456789abcdef".into()),
+            ("HELPDESK_BCRYPT_COST", "4".into()),
+            ("HELPDESK_DB_POOL_SIZE", "4".into()),
+            // Tests register many accounts from one address; the limit has its own test.
+            ("HELPDESK_REGISTRATIONS_PER_IP_HOUR", "1000".into()),
+            ("HELPDESK_WEB_DIR", paths::root().join("web-ui/dist").display().to_string()),
+            ("HELPDESK_STORAGE", dir.path().join("attachments").display().to_string()),
+            ("HELPDESK_MAIL_DIR", dir.path().join("mail").display().to_string()),
+            ("RUST_LOG", "info,helpdesk_api=debug".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        env.extend(self.env);
         let mut cmd = Command::new(paths::binary());
         cmd.arg("serve")
             .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", &db.url)
-            .env("HELPDESK_BIND", "127.0.0.1:0")
-            .env("HELPDESK_JWT_SECRET", "test-secret-0123456789abcdef0123456789abcdef")
-            .env("HELPDESK_BCRYPT_COST", "4")
-            .env("HELPDESK_DB_POOL_SIZE", "4")
-            // Tests register many accounts from one address; the limit has its own test.
-            .env("HELPDESK_REGISTRATIONS_PER_IP_HOUR", "1000")
-            .env("HELPDESK_WEB_DIR", paths::root().join("web-ui/dist"))
-            .env("HELPDESK_STORAGE", dir.path().join("attachments"))
-            .env("HELPDESK_MAIL_DIR", dir.path().join("mail"))
-            .env("RUST_LOG", "info,helpdesk_api=debug")
-            .envs(self.env)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -96,13 +104,33 @@ impl TestAppBuilder {
         // test that pauses (a browser scenario) never sends on a connection being closed.
         let client =
             Client::builder().pool_idle_timeout(Duration::from_secs(2)).build().expect("build the HTTP client");
-        TestApp { address, client, db, log_path, dir, smtp_dir: self.smtp_dir, child }
+        TestApp { address, client, db, log_path, dir, smtp_dir: self.smtp_dir, env, child }
     }
 }
 
 impl TestApp {
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder { env: Vec::new(), db: None, smtp_dir: None }
+    }
+
+    /// Runs `helpdesk ingest-email` (as an MTA alias would) with the server's configuration and
+    /// `raw` on stdin; its exit code and stderr. `extra` overrides variables.
+    pub fn ingest_email(&self, raw: &[u8], args: &[&str], extra: &[(&str, &str)]) -> (i32, String) {
+        use std::io::Write;
+        let mut child = std::process::Command::new(paths::binary())
+            .arg("ingest-email")
+            .args(args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .envs(extra.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run helpdesk ingest-email");
+        child.stdin.take().expect("stdin").write_all(raw).expect("write the message");
+        let output = child.wait_with_output().expect("ingest-email finishes");
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
     }
 
     /// A server with the default test configuration.

@@ -5,6 +5,7 @@
 //! - [`app`]: the real `helpdesk` binary started on a random port against such a clone.
 //! - [`domain`]: requests that read like the spec (`app.open_ticket(..)`).
 //! - [`smtp`]: a real SMTP server (python aiosmtpd) on loopback, and helpers to read what it received.
+//! - [`imap`]: a real IMAP server (Dovecot) on loopback, and mail fixtures.
 //!
 //! `make test` starts a throwaway PostgreSQL cluster and exports `DATABASE_URL` (an admin
 //! connection to it) and `HELPDESK_BIN`; see `scripts/test.sh`.
@@ -14,6 +15,7 @@ pub mod app;
 pub mod captcha;
 pub mod db;
 pub mod domain;
+pub mod imap;
 pub mod mailbox;
 pub mod paths;
 pub mod smtp;

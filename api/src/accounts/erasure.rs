@@ -40,6 +40,12 @@ pub fn erase(conn: &mut PgConnection, user: &User, by: &Eraser<'_>, public_url: 
     let goodbye = Message::AccountErased { name: user.full_name.clone() };
     let last_mail = outbox::enqueue_and_forget(conn, &user.email, user.locale, &goodbye, public_url)?;
     let emails = outbox::forget_recipient(conn, &user.email, last_mail)?;
+    // The inbound mail log names the sender.
+    {
+        use crate::db::schema::inbound_emails;
+        use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+        diesel::delete(inbound_emails::table.filter(inbound_emails::sender.eq(&user.email))).execute(conn)?;
+    }
     let keys = if staff { Vec::new() } else { attachments::repo::delete_of_person(conn, user.id)? };
     let (tickets, comments) = tickets::repo::anonymize_person(conn, user.id, staff, label)?;
     tickets::events::anonymize_person(conn, user.id, label)?;

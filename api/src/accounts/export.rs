@@ -16,7 +16,7 @@ use crate::{
     auth::{Admin, AuthUser, routes::client_address},
     db::{
         self,
-        schema::{attachments, comments, emails, organizations, sessions, ticket_events, tickets},
+        schema::{attachments, comments, emails, inbound_emails, organizations, sessions, ticket_events, tickets},
     },
     error::ApiError,
     state::AppState,
@@ -136,6 +136,11 @@ fn collect(conn: &mut PgConnection, user: &User) -> QueryResult<(Value, Vec<File
         ))
         .order(emails::id)
         .load(conn)?;
+    let received: Vec<(String, String, String, At)> = inbound_emails::table
+        .filter(inbound_emails::sender.eq(&user.email))
+        .select((inbound_emails::subject, inbound_emails::mailbox, inbound_emails::outcome, inbound_emails::created_at))
+        .order(inbound_emails::id)
+        .load(conn)?;
     let sessions: Vec<SessionRow> = sessions::table
         .filter(sessions::user_id.eq(user.id))
         .select((sessions::created_at, sessions::last_seen_at, sessions::expires_at, sessions::revoked_at))
@@ -158,6 +163,8 @@ fn collect(conn: &mut PgConnection, user: &User) -> QueryResult<(Value, Vec<File
             .map(|c| json!({"ticket_number": c.0, "body": c.1, "created_at": c.2})).collect::<Vec<_>>(),
         "emails": mails.iter()
             .map(|m| json!({"subject": m.0, "template": m.1, "status": m.2, "created_at": m.3, "sent_at": m.4})).collect::<Vec<_>>(),
+        "emails_received": received.iter()
+            .map(|m| json!({"subject": m.0, "mailbox": m.1, "outcome": m.2, "received_at": m.3})).collect::<Vec<_>>(),
         "sessions": sessions.iter()
             .map(|s| json!({"started_at": s.0, "last_seen_at": s.1, "expires_at": s.2, "ended_at": s.3})).collect::<Vec<_>>(),
         "preferences": {"locale": account.locale, "refused_notifications": account.refused_notifications},

@@ -20,6 +20,8 @@ pub struct AttachmentRow {
     pub sha256: String,
     pub uploaded_by: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// When the file is deleted (the original message of a mail); `None`: kept with the ticket.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -34,6 +36,7 @@ pub struct NewAttachment<'a> {
     pub size: i64,
     pub sha256: &'a str,
     pub uploaded_by: Option<i64>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl From<AttachmentRow> for Attachment {

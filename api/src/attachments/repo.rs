@@ -89,3 +89,10 @@ pub fn delete_of_person(conn: &mut PgConnection, user_id: i64) -> QueryResult<Ve
     .returning(attachments::object_key)
     .get_results(conn)
 }
+
+/// Deletes the files past their expiry (original messages of mails); their object keys.
+pub fn delete_expired(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>) -> QueryResult<Vec<String>> {
+    diesel::delete(attachments::table.filter(attachments::expires_at.lt(now)))
+        .returning(attachments::object_key)
+        .get_results(conn)
+}

@@ -126,8 +126,8 @@ pub async fn upload(
 }
 
 /// The rows and events of stored files. Files on a comment share its visibility; a comment the
-/// uploader may not read is "not found".
-fn record(
+/// uploader may not read is "not found". Used by uploads and by mail (`inbound`).
+pub fn record(
     conn: &mut diesel::PgConnection,
     viewer: &Viewer,
     ticket: &TicketRow,
@@ -152,6 +152,7 @@ fn record(
                 size: file.size,
                 sha256: &file.sha256,
                 uploaded_by: Some(viewer.user_id),
+                expires_at: None,
             },
         )?;
         events::record(
@@ -236,6 +237,7 @@ fn content_disposition(filename: &str) -> String {
              (Binary = "image/jpeg"), (Binary = "image/png"), (Binary = "image/gif"), (Binary = "application/pdf"),
              (Binary = "application/msword"), (Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
              (Binary = "text/plain"), (Binary = "application/zip"), (Binary = "application/vnd.rar"),
+             (Binary = "message/rfc822"),
          ),
          headers(("ETag" = String, description = "The SHA-256 of the content"), ("Content-Disposition" = String, description = "attachment; filename*=UTF-8''..."))),
         (status = 304, description = "Not modified (If-None-Match)."),

@@ -30,9 +30,7 @@ use crate::{
     state::AppState,
     tickets::{
         events::{self, Actor, Change},
-        intake,
-        model::NewComment,
-        notify, policy, repo as tickets,
+        intake, policy, repo as tickets,
     },
 };
 
@@ -40,10 +38,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(send_request).service(view_request).service(reply_to_request);
 }
 
-/// The account of the address, or a new contact (a customer without a password, who can claim
-/// the account later with "forgot password").
-fn requester(conn: &mut PgConnection, body: &ContactRequest) -> Result<User, ApiError> {
-    if let Some(existing) = accounts::find_by_email(conn, &body.email)? {
+/// The account of `email`, or a new contact without a password (who can claim the account
+/// later with a password reset). Used by the contact form and by mail to the support address.
+pub fn find_or_create_contact(
+    conn: &mut PgConnection,
+    email: &str,
+    name: &str,
+    company: Option<&str>,
+    phone: Option<&str>,
+    locale: Locale,
+) -> Result<User, ApiError> {
+    if let Some(existing) = accounts::find_by_email(conn, email)? {
         return Ok(existing);
     }
     let mut suffix = [0_u8; 5];
@@ -55,14 +60,14 @@ fn requester(conn: &mut PgConnection, body: &ContactRequest) -> Result<User, Api
         accounts::create(
             conn,
             NewUser {
-                email: &body.email,
+                email,
                 username: &username,
-                full_name: &body.name,
-                company: body.company.as_deref(),
-                phone: body.phone.as_deref(),
+                full_name: name,
+                company,
+                phone,
                 password_hash: None,
                 role: Role::Customer,
-                locale: body.locale.unwrap_or(Locale::En),
+                locale,
                 organization_id: None,
                 email_verified_at: None,
             },
@@ -70,7 +75,7 @@ fn requester(conn: &mut PgConnection, body: &ContactRequest) -> Result<User, Api
     });
     match created {
         Err(ApiError::Conflict { code: ProblemCode::EmailTaken, .. }) => {
-            accounts::find_by_email(conn, &body.email)?.ok_or(ApiError::NotFound)
+            accounts::find_by_email(conn, email)?.ok_or(ApiError::NotFound)
         }
         other => other,
     }
@@ -112,7 +117,14 @@ async fn send_request(
     let public_url = state.config.public_url.clone();
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let person = requester(conn, &body)?;
+            let person = find_or_create_contact(
+                conn,
+                &body.email,
+                &body.name,
+                body.company.as_deref(),
+                body.phone.as_deref(),
+                body.locale.unwrap_or(Locale::En),
+            )?;
             // A restricted account's data is not processed (P12): nothing is stored or sent.
             if person.restricted_at.is_some() {
                 return Ok(());
@@ -220,38 +232,9 @@ async fn reply_to_request(
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut t = tickets::find_by_request_link(conn, &token, true)?.ok_or(ApiError::NotFound)?;
-            policy::ensure_open(&t)?;
             let person = accounts::find(conn, t.requester_id)?.ok_or(ApiError::NotFound)?;
-            policy::ensure_requester_not_restricted(person.restricted_at.is_some())?;
-            let comment = tickets::insert_comment(
-                conn,
-                &NewComment {
-                    ticket_id: t.id,
-                    author_id: Some(person.id),
-                    author_name: &person.full_name,
-                    author_email: &person.email,
-                    body: &text,
-                    internal: false,
-                },
-            )?;
-            let actor = Actor { id: Some(person.id), name: &person.full_name };
-            events::record(conn, t.id, &actor, Change::CommentAdded { internal: false })?;
-            crate::webhooks::emit(
-                conn,
-                helpdesk_types::integrations::EventType::CommentCreated,
-                Some(t.id),
-                false,
-                crate::webhooks::comment_data(&t, &comment),
-            )?;
-            let as_viewer = policy::Viewer {
-                user_id: person.id,
-                name: person.full_name.clone(),
-                email: person.email.clone(),
-                staff: false,
-                shared_organization: None,
-                restricted: false,
-            };
-            notify::after_public_reply(conn, &as_viewer, &mut t, &text, comment.created_at, &public_url)?;
+            let as_viewer = policy::Viewer::person(conn, &person)?;
+            crate::tickets::comments::add(conn, &as_viewer, &mut t, &text, false, &public_url)?;
             Ok(())
         })
     })

@@ -34,6 +34,7 @@ diesel::table! {
         sha256 -> Text,
         uploaded_by -> Nullable<Int8>,
         created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -96,6 +97,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         forget_after_send -> Bool,
         unsubscribe -> Nullable<Text>,
+        ticket_number -> Nullable<Int8>,
     }
 }
 
@@ -321,6 +323,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    inbound_emails (id) {
+        id -> Int8,
+        message_key -> Text,
+        mailbox -> Text,
+        sender -> Text,
+        subject -> Text,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+        ticket_id -> Nullable<Int8>,
+        comment_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     job_runs (id) {
         id -> Int8,
         job -> Text,
@@ -397,6 +414,8 @@ diesel::table! {
 }
 
 diesel::joinable!(attachments -> comments (comment_id));
+diesel::joinable!(inbound_emails -> comments (comment_id));
+diesel::joinable!(inbound_emails -> tickets (ticket_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(attachments -> users (uploaded_by));
 diesel::joinable!(comments -> tickets (ticket_id));
@@ -425,6 +444,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     calendars,
     idempotency_keys,
+    inbound_emails,
     job_runs,
     notifications,
     sla_facts,

@@ -29,6 +29,8 @@ pub struct EmailRow {
     pub sent_at: Option<DateTime<Utc>>,
     #[diesel(select_expression = emails::unsubscribe)]
     pub unsubscribe: Option<String>,
+    #[diesel(select_expression = emails::ticket_number)]
+    pub ticket_number: Option<i64>,
 }
 
 /// Queues an email in the caller's transaction, unless the recipient's account is restricted
@@ -75,6 +77,7 @@ fn insert(
         .values((
             emails::recipient.eq(recipient),
             emails::subject.eq(&rendered.subject),
+            emails::ticket_number.eq(message.ticket_number()),
             emails::template.eq(rendered.template),
             emails::text_body.eq(&rendered.text),
             emails::html_body.eq(&rendered.html),

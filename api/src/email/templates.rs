@@ -123,6 +123,16 @@ pub enum Message {
         number: i64,
         subject: String,
     },
+    /// To the sender of a mail: files of it were not stored (P6 upload rules), once per mail.
+    AttachmentsRefused {
+        name: String,
+        number: i64,
+        subject: String,
+        /// "setup.exe: type not allowed" per file.
+        files: Vec<String>,
+        allowed: String,
+        max_mb: u64,
+    },
 }
 
 /// A rendered email.
@@ -205,6 +215,21 @@ fn assemble(template: &'static str, subject: String, blocks: Vec<Block>) -> Rend
 }
 
 impl Message {
+    /// The ticket a mail is about: its Message-ID names it, so replies find the ticket.
+    pub fn ticket_number(&self) -> Option<i64> {
+        match self {
+            Self::TicketCreated { number, .. }
+            | Self::TicketStatusChanged { number, .. }
+            | Self::TicketReply { number, .. }
+            | Self::ContactReceived { number, .. }
+            | Self::PendingReminder { number, .. }
+            | Self::TicketAutoResolved { number, .. }
+            | Self::TicketAutoClosed { number, .. }
+            | Self::AttachmentsRefused { number, .. } => Some(*number),
+            _ => None,
+        }
+    }
+
     /// The kind of non-essential email this is, which the recipient may refuse; `None` for the
     /// essential ones (account and security).
     pub fn kind(&self) -> Option<NotificationKind> {
@@ -255,6 +280,7 @@ impl Message {
             Self::PendingReminder { .. } => "pending_reminder",
             Self::TicketAutoResolved { .. } => "ticket_auto_resolved",
             Self::TicketAutoClosed { .. } => "ticket_auto_closed",
+            Self::AttachmentsRefused { .. } => "attachments_refused",
         }
     }
 
@@ -499,6 +525,24 @@ impl Message {
                         "If this was not you, please contact us right away.".to_owned()
                     }),
                     Link(format!("{public_url}/profile")),
+                    Para(sign.to_owned()),
+                ],
+            ),
+            Self::AttachmentsRefused { name, number, subject, files, allowed, max_mb } => (
+                format!("[#{number}] {subject}"),
+                vec![
+                    Para(if de { format!("Hallo {name},") } else { format!("Hello {name},") }),
+                    Para(if de {
+                        format!("Ihre E-Mail ist bei Ticket #{number} angekommen, aber diese Dateien haben wir nicht gespeichert: {}.", files.join("; "))
+                    } else {
+                        format!("your email reached ticket #{number}, but we did not store these files: {}.", files.join("; "))
+                    }),
+                    Para(if de {
+                        format!("Erlaubt sind {allowed} bis {max_mb} MB je Datei, deren Inhalt zur Endung passt. Sie können passende Dateien im Ticket hochladen.")
+                    } else {
+                        format!("Allowed are {allowed} up to {max_mb} MB each, with content that matches the extension. You can upload suitable files on the ticket.")
+                    }),
+                    Link(format!("{public_url}/tickets/{number}")),
                     Para(sign.to_owned()),
                 ],
             ),

@@ -11,6 +11,7 @@ use lettre::{
     },
 };
 
+use super::outbox::EmailRow;
 use crate::config::Config;
 
 pub enum Transport {
@@ -23,6 +24,7 @@ pub struct Mailer {
     from: Mailbox,
     /// Signs the one-click unsubscribe links (RFC 8058).
     unsubscribe: crate::notifications::unsubscribe::Signer,
+    message_ids: crate::inbound::thread::MessageIds,
     public_url: String,
 }
 
@@ -46,23 +48,34 @@ impl Mailer {
             transport,
             from,
             unsubscribe: crate::notifications::unsubscribe::Signer::new(config.jwt_secret.expose()),
+            message_ids: crate::inbound::thread::MessageIds::new(config.jwt_secret.expose()),
             public_url: config.public_url.clone(),
         })
     }
 
-    /// Sends one email (blocking: call from the worker's blocking thread). `unsubscribe`: what a
-    /// one-click `List-Unsubscribe` link turns off, for non-essential mail.
-    pub fn send(
-        &self,
-        to: &str,
-        subject: &str,
-        text: &str,
-        html: &str,
-        unsubscribe: Option<&str>,
-    ) -> anyhow::Result<()> {
-        let to: Mailbox = to.parse().context("invalid recipient address")?;
-        let mut builder = LettreMessage::builder().from(self.from.clone()).to(to).subject(subject);
-        if let Some(what) = unsubscribe {
+    /// Sends one email (blocking: call from the worker's blocking thread). Its Message-ID names
+    /// the mail and its ticket, so replies thread (`inbound::thread`); non-essential mail carries
+    /// a one-click `List-Unsubscribe` link (RFC 8058); every mail but an agent's reply is marked
+    /// automatic (RFC 3834), so auto-responders leave it alone.
+    pub fn send(&self, email: &EmailRow) -> anyhow::Result<()> {
+        let to: Mailbox = email.recipient.parse().context("invalid recipient address")?;
+        let domain = self.from.email.domain().to_owned();
+        let message_id = self.message_ids.make(email.id, email.ticket_number, &domain);
+        let mut builder = LettreMessage::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&email.subject)
+            .message_id(Some(format!("<{message_id}>")));
+        let automatic = match email.template.as_str() {
+            "ticket_reply" => None,
+            "ticket_created" => Some("auto-replied"),
+            _ => Some("auto-generated"),
+        };
+        if let Some(value) = automatic {
+            builder = builder
+                .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), value.to_owned()));
+        }
+        if let Some(what) = &email.unsubscribe {
             let url = format!("{}/api/v1/unsubscribe?token={}", self.public_url, self.unsubscribe.token(what));
             builder = builder
                 .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
@@ -71,9 +84,9 @@ impl Mailer {
                     "List-Unsubscribe=One-Click".to_owned(),
                 ));
         }
-        let message = builder
-            .multipart(MultiPart::alternative_plain_html(text.to_owned(), html.to_owned()))
-            .context("cannot build the message")?;
+        let (text, html) = (email.text_body.clone().unwrap_or_default(), email.html_body.clone().unwrap_or_default());
+        let message =
+            builder.multipart(MultiPart::alternative_plain_html(text, html)).context("cannot build the message")?;
         match &self.transport {
             Transport::Smtp(smtp) => smtp.send(&message).map(drop).map_err(anyhow::Error::from),
             Transport::File(file) => file.send(&message).map(drop).map_err(anyhow::Error::from),

@@ -21,13 +21,7 @@ fn send_batch(conn: &mut PgConnection, mailer: &Mailer) -> Result<usize, ApiErro
     conn.transaction(|conn| {
         let due = outbox::claim_due(conn, BATCH)?;
         for email in &due {
-            let result = mailer.send(
-                &email.recipient,
-                &email.subject,
-                email.text_body.as_deref().unwrap_or_default(),
-                email.html_body.as_deref().unwrap_or_default(),
-                email.unsubscribe.as_deref(),
-            );
+            let result = mailer.send(email);
             match result {
                 Ok(()) => {
                     outbox::mark_sent(conn, email.id)?;

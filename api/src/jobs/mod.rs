@@ -223,7 +223,8 @@ async fn cleanup_run(state: &web::Data<AppState>) -> Result<serde_json::Value, A
         "emails": c.emails, "tickets_closed": c.tickets_closed, "rate_events": c.rate_events,
         "audit_entries": c.audit_entries, "tickets_deleted": c.tickets_deleted,
         "inactive_accounts_warned": c.inactive_accounts_warned, "inactive_accounts_erased": c.inactive_accounts_erased,
-        "notifications": c.notifications, "job_runs": c.job_runs, "idempotency_keys": c.idempotency_keys, "webhook_deliveries": c.webhook_deliveries, "request_logs": request_logs,
+        "notifications": c.notifications, "job_runs": c.job_runs, "idempotency_keys": c.idempotency_keys, "webhook_deliveries": c.webhook_deliveries,
+        "inbound_emails": c.inbound_emails, "raw_emails": c.raw_emails, "request_logs": request_logs,
     }))
 }
 
@@ -270,6 +271,10 @@ pub struct Cleaned {
     pub idempotency_keys: usize,
     /// Webhook deliveries older than 30 days (the delivery log).
     pub webhook_deliveries: usize,
+    /// Inbound mail log rows past the email log's retention.
+    pub inbound_emails: usize,
+    /// Original messages of mails (`original.eml`) past `HELPDESK_RAW_EMAIL_RETENTION_DAYS`.
+    pub raw_emails: usize,
     /// Objects of erased accounts, deleted from storage after the commit.
     pub object_keys: Vec<String>,
 }
@@ -287,8 +292,16 @@ pub fn cleanup(conn: &mut PgConnection, policies: &Policies, public_url: &str) -
     let mut inactivity = crate::accounts::inactivity::enforce(conn, policies, public_url)?;
     let (tickets_deleted, ticket_keys) = tickets::retention::purge_expired(conn, policies.contact_retention_days)?;
     inactivity.object_keys.extend(ticket_keys);
+    let raw_email_keys = crate::attachments::repo::delete_expired(conn, now)?;
+    let raw_emails = raw_email_keys.len();
+    inactivity.object_keys.extend(raw_email_keys);
     Ok(Some(Cleaned {
         tickets_deleted,
+        raw_emails,
+        inbound_emails: crate::inbound::routes::delete_older_than(
+            conn,
+            now - chrono::Duration::days(policies.email_log_retention_days.into()),
+        )?,
         inactive_accounts_warned: inactivity.warned,
         inactive_accounts_erased: inactivity.erased,
         inactive_staff_reported: inactivity.staff_reported,

@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::{
     events::{self, Change},
-    model::NewComment,
+    model::{CommentRow, NewComment, TicketRow},
     notify,
     policy::{self, Viewer},
     repo,
@@ -84,42 +84,57 @@ pub async fn create_comment(
         conn.transaction(|conn| {
             let viewer = Viewer::load(conn, &user)?;
             let mut ticket = repo::find_visible(conn, &viewer, id, true)?;
-            policy::ensure_may_write(&viewer, internal)?;
-            policy::ensure_open(&ticket)?;
-            policy::ensure_not_restricted(&viewer)?;
-            policy::ensure_requester_not_restricted(repo::requester_restricted(conn, &ticket)?)?;
-            let comment = repo::insert_comment(
-                conn,
-                &NewComment {
-                    ticket_id: id,
-                    author_id: Some(viewer.user_id),
-                    author_name: &viewer.name,
-                    author_email: &viewer.email,
-                    body: &text,
-                    internal,
-                },
-            )?;
-            events::record(conn, id, &viewer.actor(), Change::CommentAdded { internal })?;
-            crate::webhooks::emit(
-                conn,
-                helpdesk_types::integrations::EventType::CommentCreated,
-                Some(id),
-                internal,
-                crate::webhooks::comment_data(&ticket, &comment),
-            )?;
-            // An internal note changes nothing a customer sees, `updated_at` included.
-            if internal {
-                notifications::mentions(conn, &ticket, &text, viewer.user_id, &public_url)?;
-                notifications::stream::ticket_changed(conn, id)?;
-            } else {
-                notify::after_public_reply(conn, &viewer, &mut ticket, &text, comment.created_at, &public_url)?;
-            }
-            Ok(comment)
+            add(conn, &viewer, &mut ticket, &text, internal, &public_url)
         })
     })
     .await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Created().json(Comment::from(comment)))
+}
+
+/// Adds a reply or (staff) an internal note by `viewer` to `ticket` (locked, visible to them),
+/// with everything that follows in the same transaction: the event, the webhook, the mails, the
+/// status and SLA changes of a public reply. Used by the API, the private link of a contact
+/// request and replies by mail.
+pub fn add(
+    conn: &mut diesel::PgConnection,
+    viewer: &Viewer,
+    ticket: &mut TicketRow,
+    text: &str,
+    internal: bool,
+    public_url: &str,
+) -> Result<CommentRow, ApiError> {
+    policy::ensure_may_write(viewer, internal)?;
+    policy::ensure_open(ticket)?;
+    policy::ensure_not_restricted(viewer)?;
+    policy::ensure_requester_not_restricted(repo::requester_restricted(conn, ticket)?)?;
+    let comment = repo::insert_comment(
+        conn,
+        &NewComment {
+            ticket_id: ticket.id,
+            author_id: Some(viewer.user_id),
+            author_name: &viewer.name,
+            author_email: &viewer.email,
+            body: text,
+            internal,
+        },
+    )?;
+    events::record(conn, ticket.id, &viewer.actor(), Change::CommentAdded { internal })?;
+    crate::webhooks::emit(
+        conn,
+        helpdesk_types::integrations::EventType::CommentCreated,
+        Some(ticket.id),
+        internal,
+        crate::webhooks::comment_data(ticket, &comment),
+    )?;
+    // An internal note changes nothing a customer sees, `updated_at` included.
+    if internal {
+        notifications::mentions(conn, ticket, text, viewer.user_id, public_url)?;
+        notifications::stream::ticket_changed(conn, ticket.id)?;
+    } else {
+        notify::after_public_reply(conn, viewer, ticket, text, comment.created_at, public_url)?;
+    }
+    Ok(comment)
 }
 
 /// Who changed what when, oldest first.

@@ -20,6 +20,7 @@ use diesel::{
     sql_types::{BigInt, Bool},
 };
 use helpdesk_types::{
+    Role,
     organizations::ContractTier,
     tickets::{Channel, Comment, Priority, TicketStatus, UpdateTicket},
 };
@@ -29,6 +30,7 @@ use super::{
     model::{CommentRow, TicketRow},
 };
 use crate::{
+    accounts::model::User,
     auth::AuthUser,
     db::schema::{organizations, tickets},
     error::{ApiError, ProblemCode},
@@ -52,7 +54,17 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn load(conn: &mut PgConnection, user: &AuthUser) -> QueryResult<Self> {
-        let shared_organization = match (user.is_staff(), user.user.organization_id) {
+        let mut viewer = Self::person(conn, &user.user)?;
+        if let Some(grant) = &user.token {
+            viewer.name = format!("{} via token {}", user.user.full_name, grant.name);
+        }
+        Ok(viewer)
+    }
+
+    /// A person acting without a session: a reply by mail, or through a request's private link.
+    pub fn person(conn: &mut PgConnection, user: &User) -> QueryResult<Self> {
+        let staff = user.role != Role::Customer;
+        let shared_organization = match (staff, user.organization_id) {
             (false, Some(org)) => organizations::table
                 .find(org)
                 .select(organizations::shares_tickets)
@@ -63,22 +75,15 @@ impl Viewer {
             _ => None,
         };
         Ok(Self {
-            user_id: user.id(),
-            // What an integration does shows as "Owner via token Name" in the history.
-            name: match &user.token {
-                Some(grant) => format!("{} via token {}", user.user.full_name, grant.name),
-                None => user.user.full_name.clone(),
-            },
-            email: user.user.email.clone(),
-            staff: user.is_staff(),
+            user_id: user.id,
+            name: user.full_name.clone(),
+            email: user.email.clone(),
+            staff,
             shared_organization,
-            restricted: user.user.restricted_at.is_some(),
+            restricted: user.restricted_at.is_some(),
         })
     }
 
-    /// A comment as this viewer may read it: customers see the name of whoever wrote it, but an
-    /// email address only on their own comments (staff addresses and colleagues' addresses stay
-    /// private).
     pub fn comment(&self, row: CommentRow) -> Comment {
         let mut comment = Comment::from(row);
         if !self.staff && comment.author_id != Some(self.user_id) {

@@ -11,6 +11,8 @@ crate::text_enum! {
         Sent = "sent",
         /// Given up after the last retry.
         Failed = "failed",
+        /// Sent, then returned by the recipient's mail server (a delivery status notification).
+        Bounced = "bounced",
     }
 }
 
@@ -44,6 +46,52 @@ pub struct EmailLogQuery {
     pub recipient: Option<String>,
     pub status: Option<EmailStatus>,
     pub template: Option<String>,
+    /// 1-100, default 25.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+crate::text_enum! {
+    /// What became of a mail to the support address.
+    pub enum InboundOutcome {
+        TicketCreated = "ticket_created",
+        CommentAdded = "comment_added",
+        /// Automatic mail (auto-reply, list, daemon), our own, a duplicate, or from a
+        /// restricted account.
+        Ignored = "ignored",
+        /// A delivery status notification for one of our mails.
+        Bounce = "bounce",
+        /// Not taken (too many new tickets from the sender, no sender address).
+        Refused = "refused",
+    }
+}
+
+/// One mail that arrived at the support address (kept 30 days).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboundEmail {
+    pub id: i64,
+    /// `pipe` (`helpdesk ingest-email`) or the IMAP folder.
+    pub mailbox: String,
+    pub sender: String,
+    pub subject: String,
+    pub outcome: InboundOutcome,
+    pub reason: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Filters of `GET /api/v1/admin/inbound-log`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct InboundLogQuery {
+    /// The exact sender address.
+    #[cfg_attr(feature = "openapi", param(max_length = 254))]
+    pub sender: Option<String>,
+    pub outcome: Option<InboundOutcome>,
     /// 1-100, default 25.
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
