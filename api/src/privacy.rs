@@ -46,6 +46,7 @@ pub async fn privacy_settings(
         captcha_sitekey: c.captcha.sitekey.clone(),
         contact_retention_days: p.contact_retention_days,
         audit_log_retention_days: p.audit_log_retention_days,
+        raw_email_retention_days: c.inbound.raw_email_retention_days,
         webhook_hosts,
     }))
 }

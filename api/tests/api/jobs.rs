@@ -1,4 +1,5 @@
-//! The clean-up job enforces the retention rules (P7 email log, P8 failed logins).
+//! The clean-up job enforces the retention rules (P7 email log, P8 failed logins, the originals
+//! and the log of received mail).
 
 use diesel::{QueryableByName, RunQueryDsl, sql_types::BigInt};
 use helpdesk_api::{
@@ -171,4 +172,31 @@ fn closed_tickets_past_their_categorys_retention_are_deleted_unless_held() {
         4
     );
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM audit_log WHERE action = 'retention_deletion'"), 1);
+}
+
+#[test]
+fn expired_mail_originals_and_old_inbound_log_rows_are_deleted() {
+    let db = TestDb::create();
+    let mut conn = db.connect();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "INSERT INTO users (email, username, full_name) VALUES ('c@example.com', 'c', 'C');
+         INSERT INTO tickets (subject, description, status, channel, requester_id,
+                              first_response_due_at, resolution_due_at, first_response_warn_at, resolution_warn_at)
+         SELECT 'mail', 'x', 'new', 'email', (SELECT id FROM users), now(), now(), now(), now();
+         INSERT INTO attachments (ticket_id, internal, object_key, filename, content_type, size, sha256, expires_at)
+         SELECT (SELECT id FROM tickets), TRUE, k, 'original.eml', 'message/rfc822', 1, 'x', e
+         FROM (VALUES ('expired-key', now() - interval '1 minute'), ('fresh-key', now() + interval '1 day')) v(k, e);
+         INSERT INTO attachments (ticket_id, internal, object_key, filename, content_type, size, sha256)
+         SELECT (SELECT id FROM tickets), FALSE, 'kept-key', 'report.pdf', 'application/pdf', 1, 'x';
+         INSERT INTO inbound_emails (message_key, mailbox, sender, subject, outcome, created_at) VALUES
+           ('old', 'INBOX', 'c@example.com', 's', 'ticket_created', now() - interval '31 days'),
+           ('new', 'INBOX', 'c@example.com', 's', 'ticket_created', now() - interval '29 days');",
+    )
+    .unwrap();
+    let cleaned = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
+    assert_eq!((cleaned.raw_emails, cleaned.inbound_emails), (1, 1));
+    assert!(cleaned.object_keys.contains(&"expired-key".to_owned()), "its object goes after the commit");
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM attachments"), 2);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM inbound_emails WHERE message_key = 'new'"), 1);
 }

@@ -43,6 +43,10 @@ pub struct PrivacySettings {
     pub contact_retention_days: u32,
     /// Privacy actions are logged and the log kept this long (P12).
     pub audit_log_retention_days: u32,
+    /// The original of a mail to the support address (staff-only) is kept this long; the log of
+    /// received mail as long as the email log.
+    #[serde(default)]
+    pub raw_email_retention_days: u32,
 }
 
 /// One privacy action in the audit log (admins).

@@ -28,6 +28,7 @@ pub fn Privacy() -> impl IntoView {
                     format!("Sitzungen enden nach {} Minuten ohne Aktivität. Wir setzen nur ein technisch notwendiges Sitzungs-Cookie.", s.session_idle_minutes),
                     format!("Anhänge: nur {types}, höchstens {mb} MB je Datei; der Typ wird am Inhalt geprüft."),
                     format!("Anfragen über das Kontaktformular werden {} Tage nach ihrem Abschluss gelöscht.", s.contact_retention_days),
+                    format!("E-Mails an den Support werden zu Tickets; das Original jeder E-Mail sieht nur das Support-Team und es wird nach {} Tagen gelöscht, das Empfangsprotokoll nach {} Tagen. Anhänge darin gelten dieselben Regeln wie beim Hochladen.", s.raw_email_retention_days, s.email_log_retention_days),
                     format!("Datenschutz-Aktionen (Auskunft, Löschung, Einschränkung, Widerspruch) werden protokolliert; das Protokoll wird nach {} Tagen gelöscht.", s.audit_log_retention_days),
                     "Immer gesendet werden E-Mails zu Ihrem Konto und seiner Sicherheit (Bestätigungs- und Passwort-Links, geänderte Daten, Löschung); Ticket-Bestätigungen, Statusänderungen und Antworten können Sie im Profil abbestellen.".to_owned(),
                     match (s.captcha_enabled, s.smtp_relay) {
@@ -52,6 +53,7 @@ pub fn Privacy() -> impl IntoView {
                     format!("Sessions end after {} minutes without activity. We set only one technically necessary session cookie.", s.session_idle_minutes),
                     format!("Attachments: only {types}, at most {mb} MB per file; the type is checked by content."),
                     format!("Contact-form requests are deleted {} days after they are closed.", s.contact_retention_days),
+                    format!("Emails to support become tickets; the original of each email is visible to the support team only and deleted after {} days, the log of received emails after {} days. Their attachments follow the same rules as uploads.", s.raw_email_retention_days, s.email_log_retention_days),
                     format!("Privacy actions (access, erasure, restriction, objection) are logged; the log is deleted after {} days.", s.audit_log_retention_days),
                     "Emails about your account and its security (confirmation and password links, changed data, deletion) are always sent; ticket confirmations, status changes and replies can be turned off in your profile.".to_owned(),
                     match (s.captcha_enabled, s.smtp_relay) {
