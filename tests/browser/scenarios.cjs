@@ -387,6 +387,26 @@ const scenarios = {
   },
 
   // Switching to German changes the labels.
+  async mail_in_admin() {
+    // A mail became a ticket (piped in by the test): the admin finds it in the received-mail log,
+    // opens the ticket, sees its channel and, as staff, the original message.
+    const b = await browser();
+    const page = await open(b);
+    await signIn(page, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
+    await page.waitForURL(`${BASE}/queue`);
+    await page.click('nav a[href="/admin"]');
+    const inbound = page.locator('#inbound');
+    await inbound.locator('td:has-text("bert@example.org")').waitFor();
+    await shot(page, 'inbound-log');
+    await inbound.locator(`a:has-text("#${process.env.TICKET_NUMBER}")`).click();
+    await page.waitForURL(`${BASE}/tickets/${process.env.TICKET_NUMBER}`);
+    await page.locator('.channel:has-text("via email")').waitFor();
+    await page.locator('text=original.eml').first().waitFor();
+    await shot(page, 'mail-ticket');
+    assert.deepEqual(page.foreign, [], 'no request to another host');
+    await b.close();
+  },
+
   async switch_to_german() {
     const b = await browser();
     const page = await open(b);

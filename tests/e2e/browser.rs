@@ -83,6 +83,18 @@ async fn an_admin_creates_uses_and_revokes_an_api_token_and_adds_a_webhook() {
 }
 
 #[tokio::test]
+async fn an_admin_finds_a_mailed_ticket_in_the_received_mail_log() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("boss").await;
+    let raw = std::fs::read(paths::root().join("tests/fixtures/mail/forwarded.eml")).unwrap();
+    let (code, stderr) = app.ingest_email(&raw, &[], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let list = app.ok(reqwest::Method::GET, "/api/v1/tickets", &admin, None).await;
+    let number = list["items"][0]["number"].to_string();
+    run(&app, "mail_in_admin", &[("ADMIN_LOGIN", "boss"), ("ADMIN_PASSWORD", PASSWORD), ("TICKET_NUMBER", &number)]);
+}
+
+#[tokio::test]
 async fn switching_to_german_changes_the_labels() {
     let app = TestApp::spawn().await;
     run(&app, "switch_to_german", &[]);

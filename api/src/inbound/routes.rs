@@ -10,7 +10,16 @@ use helpdesk_types::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{auth::Admin, db, db::schema::inbound_emails, error::ApiError, pagination, state::AppState};
+use std::collections::HashMap;
+
+use crate::{
+    auth::Admin,
+    db,
+    db::schema::{inbound_emails, tickets},
+    error::ApiError,
+    pagination,
+    state::AppState,
+};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(inbound_log);
@@ -30,18 +39,19 @@ struct InboundRow {
     created_at: DateTime<Utc>,
 }
 
-impl From<InboundRow> for InboundEmail {
-    fn from(r: InboundRow) -> Self {
-        Self {
-            id: r.id,
-            mailbox: r.mailbox,
-            sender: r.sender,
-            subject: r.subject,
-            outcome: r.outcome,
-            reason: r.reason,
-            ticket_id: r.ticket_id,
-            comment_id: r.comment_id,
-            created_at: r.created_at,
+impl InboundRow {
+    fn present(self, ticket_number: Option<i64>) -> InboundEmail {
+        InboundEmail {
+            id: self.id,
+            mailbox: self.mailbox,
+            sender: self.sender,
+            subject: self.subject,
+            outcome: self.outcome,
+            reason: self.reason,
+            ticket_id: self.ticket_id,
+            ticket_number,
+            comment_id: self.comment_id,
+            created_at: self.created_at,
         }
     }
 }
@@ -84,11 +94,27 @@ async fn inbound_log(
         if let Some(after) = after {
             q = q.filter(inbound_emails::id.lt(after));
         }
-        Ok(q.load(conn)?)
+        let rows: Vec<InboundRow> = q.load(conn)?;
+        let ids: Vec<i64> = rows.iter().filter_map(|r| r.ticket_id).collect();
+        let numbers: HashMap<i64, i64> = tickets::table
+            .filter(tickets::id.eq_any(ids))
+            .select((tickets::id, tickets::number))
+            .load(conn)?
+            .into_iter()
+            .collect();
+        Ok((rows, numbers))
     })
     .await?;
+    let (rows, numbers) = rows;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| r.id);
-    Ok(web::Json(Page { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let number = r.ticket_id.and_then(|id| numbers.get(&id).copied());
+            r.present(number)
+        })
+        .collect();
+    Ok(web::Json(Page { items, next_cursor }))
 }
 
 /// Forgets inbound log rows older than `cutoff` (the cleanup job keeps 30 days).

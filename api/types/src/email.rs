@@ -79,6 +79,8 @@ pub struct InboundEmail {
     pub outcome: InboundOutcome,
     pub reason: Option<String>,
     pub ticket_id: Option<i64>,
+    /// The number of that ticket (the web UI's address of it).
+    pub ticket_number: Option<i64>,
     pub comment_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }

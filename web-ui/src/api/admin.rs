@@ -4,7 +4,7 @@
 use helpdesk_types::{
     Account, Page,
     accounts::{CreateUser, UpdateUser},
-    email::EmailLogEntry,
+    email::{EmailLogEntry, InboundEmail},
     jobs::Job,
     organizations::{Category, CategoryInput, Organization, OrganizationInput, SlaPolicy, SlaPolicyInput},
     sla::{Calendar, CalendarInput, Holiday, HolidayRegion},
@@ -55,6 +55,10 @@ pub async fn put_sla_policy(
 
 pub async fn email_log(session: Session) -> Result<Page<EmailLogEntry>, ApiError> {
     get(session, "/api/v1/admin/email-log?limit=50").await
+}
+
+pub async fn inbound_log(session: Session) -> Result<Page<InboundEmail>, ApiError> {
+    get(session, "/api/v1/admin/inbound-log?limit=50").await
 }
 
 pub async fn pending_members(session: Session, organization_id: i64) -> Result<Vec<Account>, ApiError> {

@@ -30,6 +30,7 @@ pub fn Admin() -> impl IntoView {
         <crate::components::ApiTokens />
         <Webhooks />
         <EmailLog />
+        <InboundLog />
     }
 }
 
@@ -650,6 +651,44 @@ fn EmailLog() -> impl IntoView {
                         <td>{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td><td>{e.recipient}</td><td>{e.template}</td>
                         <td>{e.status.as_str()}</td><td>{e.attempts}</td><td>{e.last_error.unwrap_or_default()}</td>
                     </tr> }).collect_view())}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn InboundLog() -> impl IntoView {
+    use helpdesk_types::email::InboundOutcome;
+    let session = use_session();
+    let i18n = crate::i18n::use_i18n();
+    let log = LocalResource::new(move || admin::inbound_log(session));
+    let outcome_key = |o: InboundOutcome| match o {
+        InboundOutcome::TicketCreated => "inbound.ticket_created",
+        InboundOutcome::CommentAdded => "inbound.comment_added",
+        InboundOutcome::Ignored => "inbound.ignored",
+        InboundOutcome::Bounce => "inbound.bounce",
+        InboundOutcome::Refused => "inbound.refused",
+    };
+    view! {
+        <section class="card" id="inbound">
+            <h2>{tr("admin.inbound_log")}</h2>
+            <p class="muted">{tr("admin.inbound_hint")}</p>
+            <table>
+                <thead><tr>
+                    <th>{tr("inbound.when")}</th><th>{tr("inbound.from")}</th><th>{tr("inbound.subject")}</th>
+                    <th>{tr("inbound.mailbox")}</th><th>{tr("inbound.outcome")}</th>
+                </tr></thead>
+                <tbody>
+                    {move || loaded(log.get(), |page| page.items.into_iter().map(|e| {
+                        let outcome = i18n.t(outcome_key(e.outcome));
+                        let reason = e.reason.map(|r| format!(" ({r})")).unwrap_or_default();
+                        view! { <tr>
+                            <td>{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td><td>{e.sender}</td><td>{e.subject}</td>
+                            <td>{e.mailbox}</td>
+                            <td>{outcome}{reason}{e.ticket_number.map(|n| view! { " " <a href=format!("/tickets/{n}")>{format!("#{n}")}</a> })}</td>
+                        </tr> }
+                    }).collect_view())}
                 </tbody>
             </table>
         </section>

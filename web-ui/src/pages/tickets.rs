@@ -258,6 +258,18 @@ async fn download(session: crate::session::Session, attachment: Attachment) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// How a ticket reached us, as the page names it.
+fn channel_key(channel: helpdesk_types::tickets::Channel) -> &'static str {
+    use helpdesk_types::tickets::Channel;
+    match channel {
+        Channel::Web => "channel.web",
+        Channel::Email => "channel.email",
+        Channel::Phone => "channel.phone",
+        Channel::ContactForm => "channel.contact_form",
+        Channel::Api => "channel.api",
+    }
+}
+
 #[component]
 pub fn TicketPage() -> impl IntoView {
     let session = use_session();
@@ -342,7 +354,8 @@ pub fn TicketPage() -> impl IntoView {
                     <p class="description">{t.description.clone()}</p>
                     <p class="muted">{t.requester.full_name.clone()}" · "{t.requester.email.clone()}
                         {t.requester.restricted.then(|| view! { " " <span class="badge restricted">{tr("ticket.restricted")}</span> })}
-                        {t.organization.as_ref().map(|o| format!(" · {} ({})", o.name, o.contract_tier))}</p>
+                        {t.organization.as_ref().map(|o| format!(" · {} ({})", o.name, o.contract_tier))}
+                        " · " <span class="channel">{move || i18n.t(channel_key(t.channel))}</span></p>
                     <div class="actions">
                         {move || (!staff() && status == TicketStatus::Resolved).then(|| view! {
                             <button on:click=move |_| update(UpdateTicket { status: Some(TicketStatus::Open), ..Default::default() })>{tr("ticket.reopen")}</button>
