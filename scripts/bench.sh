@@ -2,7 +2,8 @@
 # The benchmark harness: seeds N tickets (default 1,000,000) into a throwaway PostgreSQL cluster,
 # starts the release server, and measures ticket-list latency for the first page and for a page
 # deep in the list (reached by following cursors), a full-text search, the SLA filters and the
-# SLA and volume reports (#12), webhook delivery throughput (#13); then the peak memory
+# SLA and volume reports (#12), webhook delivery throughput (#13), inbound mail from IMAP (#14);
+# then the peak memory
 # of one person's data export (P12) with 10,000 tickets and 1 GiB of files.
 # Usage: scripts/bench.sh [N]       (`make bench`, `make bench N=200000`)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -110,6 +111,32 @@ delivered="$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM webhook_deliveri
 kill "$receiver_pid" 2>/dev/null
 printf '\n%-50s %s\n' "webhook deliveries (20,000 to a loopback receiver)" \
   "$delivered delivered in $hooks_seconds s = $(awk -v n="$delivered" -v t="$hooks_seconds" 'BEGIN { printf "%d", n / t }') deliveries/s"
+start_server
+
+# Inbound mail (#14): one instance ingests 10,000 messages (distinct senders, every tenth with a
+# PDF) from a local IMAP mailbox (Dovecot, Maildir): from the server's start until all are in
+# `Processed`, each a ticket with its confirmation mail queued.
+apt_ensure dovecot-imapd
+imap_dir="$(dirname "$pgdir")/imap"
+imap_port="$(free_port)"
+dovecot_pid="$(bash scripts/bench/dovecot.sh "$imap_dir" "$imap_port")"
+maildir="$imap_dir/home/support/Maildir"
+python3 scripts/bench/fill_maildir.py "$maildir" 10000
+if [ "$(id -u)" -eq 0 ]; then chown -R dovecot:dovecot "$imap_dir/home"; fi
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$imap_port") 2>/dev/null && break; sleep 0.1; done
+ingest_started="$(date +%s.%N)"
+start_server HELPDESK_IMAP_URL="imap://support:bench@127.0.0.1:$imap_port/INBOX" HELPDESK_IMAP_POLL_SECONDS=5 \
+  HELPDESK_INBOUND_MAX_PER_SENDER_PER_HOUR=100000
+processed=0
+for _ in $(seq 1 3600); do
+  processed="$(find "$maildir/.Processed" -type f \( -path '*/cur/*' -o -path '*/new/*' \) 2>/dev/null | wc -l)"
+  [ "$processed" -ge 10000 ] && break
+  sleep 0.5
+done
+ingest_seconds="$(awk -v a="$ingest_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+kill "$dovecot_pid" 2>/dev/null || true
+printf '%-50s %s\n' "inbound mail (10,000 by IMAP, 1 in 10 with a PDF)" \
+  "$processed processed in $ingest_seconds s = $(awk -v n="$processed" -v t="$ingest_seconds" 'BEGIN { printf "%d", n / t }') mails/s"
 start_server
 
 # Median of 7 JSON POSTs (no session), in milliseconds; `{i}` in the body becomes 1..7.

@@ -412,3 +412,37 @@ async fn a_message_processed_before_a_crash_is_moved_without_a_second_ticket() {
     dovecot.wait_for("Processed", 1).await;
     assert_eq!(tickets(&app, &admin).await.len(), 1, "processed once");
 }
+
+#[tokio::test]
+async fn with_two_instances_one_polls_the_mailbox_and_each_message_is_processed_once() {
+    let dovecot = Dovecot::start();
+    let smtp = SmtpServer::start().await;
+    let url = dovecot.url("INBOX");
+    let imap = [("HELPDESK_IMAP_URL", url.as_str()), ("HELPDESK_IMAP_POLL_SECONDS", "1")];
+    let first = app_with(&smtp, &imap).await;
+    let second = TestApp::builder()
+        .smtp(&smtp)
+        .env("HELPDESK_MAIL_FROM", SUPPORT)
+        .env("HELPDESK_IMAP_URL", url.as_str())
+        .env("HELPDESK_IMAP_POLL_SECONDS", "1")
+        .env("DATABASE_URL", first.db.url.clone())
+        .spawn()
+        .await;
+    let admin = first.admin("admin").await;
+    for n in 0..10 {
+        dovecot.deliver("INBOX", &mail(&format!("customer{n}@example.com"), &format!("Question {n}"), "x"));
+    }
+    dovecot.wait_for("Processed", 10).await;
+    assert_eq!(tickets(&first, &admin).await.len(), 10);
+    assert_eq!(inbound_log(&second, &admin).await.len(), 10);
+    // One advisory lock for the folder, held by one of the two instances.
+    let mut conn = first.db.connect();
+    use diesel::{RunQueryDsl, dsl::sql, sql_types::BigInt};
+    let locks: i64 = diesel::select(sql::<BigInt>(
+        "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = \
+          (SELECT oid FROM pg_database WHERE datname = current_database()))",
+    ))
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(locks, 1, "exactly one instance polls INBOX");
+}
