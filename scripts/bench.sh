@@ -129,7 +129,7 @@ start_server HELPDESK_IMAP_URL="imap://support:bench@127.0.0.1:$imap_port/INBOX"
   HELPDESK_INBOUND_MAX_PER_SENDER_PER_HOUR=100000
 processed=0
 for _ in $(seq 1 3600); do
-  processed="$(find "$maildir/.Processed" -type f \( -path '*/cur/*' -o -path '*/new/*' \) 2>/dev/null | wc -l)"
+  processed="$( (find "$maildir/.Processed" -type f \( -path '*/cur/*' -o -path '*/new/*' \) 2>/dev/null || true) | wc -l)"
   [ "$processed" -ge 10000 ] && break
   sleep 0.5
 done

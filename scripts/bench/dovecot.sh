@@ -5,6 +5,9 @@
 set -euo pipefail
 dir="$1" port="$2"
 mkdir -p "$dir/run" "$dir/state" "$dir/home"
+# Dovecot's own users read the configuration and the users file.
+chmod 0755 "$dir"
+chmod o+x "$(dirname "$dir")"
 echo "support:{PLAIN}bench" > "$dir/users"
 if [ "$(id -u)" -eq 0 ]; then
   internal=dovecot login=dovenull uid="$(id -u dovecot)" gid="$(id -g dovecot)"

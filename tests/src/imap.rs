@@ -53,6 +53,9 @@ impl Dovecot {
         for sub in ["run", "state", "home"] {
             std::fs::create_dir_all(root.join(sub)).expect("create Dovecot's directories");
         }
+        // Dovecot's own users read the configuration and the users file.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).expect("open Dovecot's directory");
         let port = free_port();
         let (uid, gid) = ids();
         // As root Dovecot insists on its unprivileged users; otherwise it runs as we do.
