@@ -446,3 +446,16 @@ async fn with_two_instances_one_polls_the_mailbox_and_each_message_is_processed_
     .unwrap();
     assert_eq!(locks, 1, "exactly one instance polls INBOX");
 }
+
+#[tokio::test]
+async fn a_mailbox_mapped_to_a_category_files_its_tickets_there() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with(&smtp, &[]).await;
+    let admin = app.admin("admin").await;
+    app.ok(Method::POST, "/api/v1/categories", &admin, Some(json!({"name": "Billing", "description": "Invoices"})))
+        .await;
+    let (code, stderr) = app.ingest_email(&fixture("forwarded.eml"), &["--category", "Billing"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let t = tickets(&app, &admin).await.remove(0);
+    assert_eq!(t["category"]["name"], "Billing");
+}
