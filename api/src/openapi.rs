@@ -82,10 +82,8 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// Adds to every operation that takes a bearer token the API-token scope it needs, from the same
-/// function the server enforces ([`crate::auth::api_tokens::need`]).
-pub fn add_token_scopes(doc: &mut openapi::OpenApi) {
-    use crate::auth::api_tokens::{Need, need};
+/// Calls `f` with the path, method and operation of every operation of the document.
+fn each_operation(doc: &mut openapi::OpenApi, mut f: impl FnMut(&str, &str, &mut openapi::path::Operation)) {
     for (path, item) in doc.paths.paths.iter_mut() {
         for (method, op) in [
             ("GET", &mut item.get),
@@ -94,26 +92,36 @@ pub fn add_token_scopes(doc: &mut openapi::OpenApi) {
             ("PATCH", &mut item.patch),
             ("DELETE", &mut item.delete),
         ] {
-            let Some(op) = op.as_mut() else { continue };
-            let bearer = op
-                .security
-                .as_ref()
-                .is_some_and(|s| serde_json::to_value(s).is_ok_and(|v| v.to_string().contains("\"bearer\"")));
-            if !bearer {
-                continue;
-            }
-            let scopes: Option<Vec<String>> = match need(method, path) {
-                Need::Session => None,
-                Need::Any => Some(Vec::new()),
-                Need::Scope(scope) => Some(vec![scope.as_str().to_owned()]),
-            };
-            if let Some(scopes) = scopes {
-                op.security
-                    .get_or_insert_with(Vec::new)
-                    .push(openapi::security::SecurityRequirement::new("api_token", scopes));
+            if let Some(op) = op.as_mut() {
+                f(path, method, op);
             }
         }
     }
+}
+
+/// Adds to every operation that takes a bearer token the API-token scope it needs, from the same
+/// function the server enforces ([`crate::auth::api_tokens::need`]).
+pub fn add_token_scopes(doc: &mut openapi::OpenApi) {
+    use crate::auth::api_tokens::{Need, need};
+    each_operation(doc, |path, method, op| {
+        let bearer = op
+            .security
+            .as_ref()
+            .is_some_and(|s| serde_json::to_value(s).is_ok_and(|v| v.to_string().contains("\"bearer\"")));
+        if !bearer {
+            return;
+        }
+        let scopes: Option<Vec<String>> = match need(method, path) {
+            Need::Session => None,
+            Need::Any => Some(Vec::new()),
+            Need::Scope(scope) => Some(vec![scope.as_str().to_owned()]),
+        };
+        if let Some(scopes) = scopes {
+            op.security
+                .get_or_insert_with(Vec::new)
+                .push(openapi::security::SecurityRequirement::new("api_token", scopes));
+        }
+    });
 }
 
 /// Documents the optional `Idempotency-Key` header on every POST that takes a bearer token.
@@ -219,84 +227,71 @@ pub fn add_problem_responses(doc: &mut openapi::OpenApi) {
         components.responses.insert((*name).to_owned(), RefOr::T(response));
     }
     let unexpected = problem_response("An unexpected server error (500), as a problem details object.");
-    for (path, item) in doc.paths.paths.iter_mut() {
-        for (method, op) in [
-            ("GET", &mut item.get),
-            ("POST", &mut item.post),
-            ("PUT", &mut item.put),
-            ("PATCH", &mut item.patch),
-            ("DELETE", &mut item.delete),
-        ] {
-            let Some(op) = op.as_mut() else { continue };
-            let security = op.security.as_ref().map(|s| serde_json::to_value(s).unwrap_or_default());
-            let authenticated = security.as_ref().and_then(|s| s.as_array()).is_some_and(|requirements| {
-                !requirements.is_empty() && !requirements.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty()))
-            });
-            let json_body = op.request_body.as_ref().is_some_and(|body| match body {
-                RefOr::T(body) => body.content.keys().any(|k| k == "application/json"),
-                RefOr::Ref(_) => false,
-            });
-            let query = op
-                .parameters
-                .iter()
-                .flatten()
-                .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
-            let mut statuses = Vec::new();
-            if json_body {
-                statuses.extend(["400", "413", "415", "422"]);
-            }
-            if query {
-                statuses.extend(["400", "422"]);
-            }
-            if op.request_body.is_some() {
-                statuses.push("422");
-            }
-            if path.contains('{') {
-                statuses.push("404");
-            }
-            if authenticated {
-                statuses.extend(["401", "403", "429"]);
-                if method == "POST" {
-                    statuses.extend(["409", "422"]);
-                }
-            }
-            if path.starts_with("/api/") {
-                statuses.extend(["429", "503"]);
-            }
-            for status in statuses {
-                let Some((_, name, _)) = PROBLEMS.iter().find(|(s, _, _)| *s == status) else { continue };
-                op.responses
-                    .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| RefOr::Ref(openapi::Ref::new(format!("#/components/responses/{name}"))));
-            }
-            op.responses.responses.entry("default".into()).or_insert_with(|| RefOr::T(unexpected.clone()));
+    each_operation(doc, |path, method, op| {
+        let security = op.security.as_ref().map(|s| serde_json::to_value(s).unwrap_or_default());
+        let authenticated = security.as_ref().and_then(|s| s.as_array()).is_some_and(|requirements| {
+            !requirements.is_empty() && !requirements.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+        });
+        let json_body = op.request_body.as_ref().is_some_and(|body| match body {
+            RefOr::T(body) => body.content.keys().any(|k| k == "application/json"),
+            RefOr::Ref(_) => false,
+        });
+        let query = op
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+        let mut statuses = Vec::new();
+        if json_body {
+            statuses.extend(["400", "413", "415", "422"]);
         }
-    }
+        if query {
+            statuses.extend(["400", "422"]);
+        }
+        if op.request_body.is_some() {
+            statuses.push("422");
+        }
+        if path.contains('{') {
+            statuses.push("404");
+        }
+        if authenticated {
+            statuses.extend(["401", "403", "429"]);
+            if method == "POST" {
+                statuses.extend(["409", "422"]);
+            }
+        }
+        if path.starts_with("/api/") {
+            statuses.extend(["429", "503"]);
+        }
+        for status in statuses {
+            let Some((_, name, _)) = PROBLEMS.iter().find(|(s, _, _)| *s == status) else { continue };
+            op.responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| RefOr::Ref(openapi::Ref::new(format!("#/components/responses/{name}"))));
+        }
+        op.responses.responses.entry("default".into()).or_insert_with(|| RefOr::T(unexpected.clone()));
+    });
 }
 
 /// Operation ids in lowerCamelCase (`listTickets`, `createTicket`): they become the method names
 /// of generated clients. Handlers are snake_case; a few name their id explicitly.
 pub fn camel_case_operation_ids(doc: &mut openapi::OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        for op in
-            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
-        {
-            if let Some(id) = op.operation_id.as_mut() {
-                let mut camel = String::with_capacity(id.len());
-                let mut upper = false;
-                for c in id.chars() {
-                    if c == '_' {
-                        upper = true;
-                    } else if upper {
-                        camel.extend(c.to_uppercase());
-                        upper = false;
-                    } else {
-                        camel.push(c);
-                    }
+    each_operation(doc, |_, _, op| {
+        if let Some(id) = op.operation_id.as_mut() {
+            let mut camel = String::with_capacity(id.len());
+            let mut upper = false;
+            for c in id.chars() {
+                if c == '_' {
+                    upper = true;
+                } else if upper {
+                    camel.extend(c.to_uppercase());
+                    upper = false;
+                } else {
+                    camel.push(c);
                 }
-                *id = camel;
             }
+            *id = camel;
         }
-    }
+    });
 }

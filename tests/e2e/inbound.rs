@@ -20,6 +20,14 @@ async fn app_with(smtp: &SmtpServer, env: &[(&str, &str)]) -> TestApp {
     builder.spawn().await
 }
 
+/// A support desk: the SMTP sink, the server mailing through it, and its admin.
+async fn desk(env: &[(&str, &str)]) -> (SmtpServer, TestApp, helpdesk_tests::Session) {
+    let smtp = SmtpServer::start().await;
+    let app = app_with(&smtp, env).await;
+    let admin = app.admin("admin").await;
+    (smtp, app, admin)
+}
+
 fn fill(template: &[u8], pairs: &[(&str, &str)]) -> Vec<u8> {
     let mut text = String::from_utf8(template.to_vec()).unwrap();
     for (k, v) in pairs {
@@ -71,9 +79,7 @@ async fn inbound_log(app: &TestApp, admin: &helpdesk_tests::Session) -> Vec<Valu
 
 #[tokio::test]
 async fn a_new_mail_becomes_a_ticket_by_its_sender_with_body_files_and_the_original_for_staff_only() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (smtp, app, admin) = desk(&[]).await;
     // Anna has an account: the ticket is hers, and she sees what a customer may see.
     let anna = app.verified_customer("anna", "anna@kunde.de").await;
     ingest(&app, &fixture("apple-inline-image.eml"));
@@ -99,9 +105,7 @@ async fn a_new_mail_becomes_a_ticket_by_its_sender_with_body_files_and_the_origi
 
 #[tokio::test]
 async fn an_unknown_sender_becomes_a_contact_without_password_who_can_claim_the_account() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (smtp, app, admin) = desk(&[]).await;
     ingest(&app, &fixture("forwarded.eml"));
     let t = tickets(&app, &admin).await.remove(0);
     assert_eq!(t["requester"]["email"], "bert@example.org");
@@ -117,9 +121,7 @@ async fn an_unknown_sender_becomes_a_contact_without_password_who_can_claim_the_
 
 #[tokio::test]
 async fn every_charset_german_senders_use_is_decoded() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (_smtp, app, admin) = desk(&[]).await;
     ingest(&app, &fixture("outlook-html-cp1252.eml"));
     ingest(&app, &fixture("rfc2047-umlauts.eml"));
     let all = tickets(&app, &admin).await;
@@ -138,9 +140,7 @@ async fn every_charset_german_senders_use_is_decoded() {
 
 #[tokio::test]
 async fn replies_thread_by_our_message_id_or_the_subject_number_without_the_quoted_text() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (smtp, app, admin) = desk(&[]).await;
     let agent = app.user_with_role(&admin, "agent", "agent").await;
     let jane = app.verified_customer("jane", "jane@example.com").await;
     let t = app.open_ticket(&jane, "Printer offline", "It does not print.").await;
@@ -171,9 +171,7 @@ async fn replies_thread_by_our_message_id_or_the_subject_number_without_the_quot
 
 #[tokio::test]
 async fn a_subject_number_from_a_stranger_opens_a_new_ticket_instead() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (_smtp, app, admin) = desk(&[]).await;
     let jane = app.verified_customer("jane", "jane@example.com").await;
     let t = app.open_ticket(&jane, "Printer offline", "x").await;
     let subject = format!("Re: [#{}] Printer offline", t["number"]);
@@ -193,9 +191,7 @@ async fn a_subject_number_from_a_stranger_opens_a_new_ticket_instead() {
 
 #[tokio::test]
 async fn staff_reply_by_mail_as_themselves_and_internal_makes_a_note() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (smtp, app, admin) = desk(&[]).await;
     app.user_with_role(&admin, "alex", "agent").await;
     let jane = app.verified_customer("jane", "jane@example.com").await;
     let t = app.open_ticket(&jane, "Printer offline", "x").await;
@@ -216,9 +212,7 @@ async fn staff_reply_by_mail_as_themselves_and_internal_makes_a_note() {
 
 #[tokio::test]
 async fn a_reply_to_a_closed_ticket_opens_a_follow_up_that_names_it() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (_smtp, app, admin) = desk(&[]).await;
     let jane = app.verified_customer("jane", "jane@example.com").await;
     let t = app.open_ticket(&jane, "Printer offline", "x").await;
     app.ok(Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &admin, Some(json!({"status": "closed"}))).await;
@@ -232,9 +226,7 @@ async fn a_reply_to_a_closed_ticket_opens_a_follow_up_that_names_it() {
 
 #[tokio::test]
 async fn automatic_mail_never_becomes_a_ticket_and_a_bounce_marks_our_mail() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (smtp, app, admin) = desk(&[]).await;
     let jane = app.verified_customer("jane", "jane@example.com").await;
     let t = app.open_ticket(&jane, "Printer offline", "x").await;
     let confirmation = smtp.wait_for("jane@example.com", |m| m.subject.contains("Printer offline")).await;
@@ -263,9 +255,7 @@ async fn automatic_mail_never_becomes_a_ticket_and_a_bounce_marks_our_mail() {
 #[tokio::test]
 async fn refused_files_are_listed_in_a_note_and_explained_to_the_sender_once() {
     use base64::{Engine, engine::general_purpose::STANDARD};
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (smtp, app, admin) = desk(&[]).await;
     let mut pdf = b"%PDF-1.4\n".to_vec();
     pdf.resize(6 * 1024 * 1024, b'0');
     let part = |name: &str, bytes: &[u8]| {
@@ -304,9 +294,7 @@ Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/p
 
 #[tokio::test]
 async fn more_new_tickets_per_sender_and_hour_than_allowed_are_refused() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[("HELPDESK_INBOUND_MAX_PER_SENDER_PER_HOUR", "2")]).await;
-    let admin = app.admin("admin").await;
+    let (_smtp, app, admin) = desk(&[("HELPDESK_INBOUND_MAX_PER_SENDER_PER_HOUR", "2")]).await;
     for n in 0..3 {
         ingest(&app, &mail("spammy@example.com", &format!("Issue {n}"), "x"));
     }
@@ -320,9 +308,7 @@ async fn more_new_tickets_per_sender_and_hour_than_allowed_are_refused() {
 
 #[tokio::test]
 async fn the_same_message_twice_is_processed_once() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (_smtp, app, admin) = desk(&[]).await;
     ingest(&app, &fixture("no-message-id.eml"));
     ingest(&app, &fixture("no-message-id.eml"));
     ingest(&app, &fixture("forwarded.eml"));
@@ -348,9 +334,7 @@ async fn ingest_email_exits_65_for_what_is_not_mail_and_75_when_the_database_is_
 
 #[tokio::test]
 async fn the_inbound_log_is_for_admins_only() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (_smtp, app, admin) = desk(&[]).await;
     let agent = app.user_with_role(&admin, "agent", "agent").await;
     ingest(&app, &fixture("forwarded.eml"));
     let (status, _) = app.send(Method::GET, "/api/v1/admin/inbound-log", Some(&agent), None).await;
@@ -392,9 +376,7 @@ async fn through_imap_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_a_comm
 #[tokio::test]
 async fn a_message_processed_before_a_crash_is_moved_without_a_second_ticket() {
     let dovecot = Dovecot::start();
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (smtp, app, admin) = desk(&[]).await;
     // As if the server died after the commit, before moving the message: it is still there.
     let raw = fixture("forwarded.eml");
     ingest(&app, &raw);
@@ -449,9 +431,7 @@ async fn with_two_instances_one_polls_the_mailbox_and_each_message_is_processed_
 
 #[tokio::test]
 async fn a_mailbox_mapped_to_a_category_files_its_tickets_there() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with(&smtp, &[]).await;
-    let admin = app.admin("admin").await;
+    let (_smtp, app, admin) = desk(&[]).await;
     app.ok(Method::POST, "/api/v1/categories", &admin, Some(json!({"name": "Billing", "description": "Invoices"})))
         .await;
     let (code, stderr) = app.ingest_email(&fixture("forwarded.eml"), &["--category", "Billing"], &[]);

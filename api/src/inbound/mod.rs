@@ -123,6 +123,21 @@ impl From<ApiError> for IngestError {
     }
 }
 
+/// The files of a message: stored (they passed the upload rules), refused (with the reason),
+/// and the stored original.
+#[derive(Default)]
+struct Files {
+    kept: Vec<Received>,
+    refused: Vec<String>,
+    original: Option<Received>,
+}
+
+impl Files {
+    fn keys(&self) -> Vec<String> {
+        self.kept.iter().chain(&self.original).map(|r| r.key.clone()).collect()
+    }
+}
+
 /// What ingesting needs: the database, the file store, the configuration.
 #[derive(Clone)]
 pub struct Inbox {
@@ -162,16 +177,12 @@ impl Inbox {
             None
         };
         let takes_files = early.is_none() && mail.bounce_of.is_none();
-        let (kept, refused, original) =
-            if takes_files { self.store_files(&mail, raw).await? } else { (Vec::new(), Vec::new(), None) };
-        let mut keys: Vec<String> = kept.iter().map(|k| k.key.clone()).collect();
-        keys.extend(original.iter().map(|o| o.key.clone()));
+        let files = if takes_files { self.store_files(&mail, raw).await? } else { Files::default() };
+        let keys = files.keys();
 
         let (inbox, mailbox, category) = (self.clone(), mailbox.to_owned(), category.map(str::to_owned));
         let result = db::run(&self.pool, move |conn| {
-            conn.transaction(|conn| {
-                inbox.record(conn, &mail, &mailbox, category.as_deref(), early, &kept, &refused, original.as_ref())
-            })
+            conn.transaction(|conn| inbox.record(conn, &mail, &mailbox, category.as_deref(), early, &files))
         })
         .await;
         match &result {
@@ -183,11 +194,7 @@ impl Inbox {
     }
 
     /// Checks every file by the upload rules and stores those that pass, and the original.
-    async fn store_files(
-        &self,
-        mail: &parse::Mail,
-        raw: &[u8],
-    ) -> Result<(Vec<Received>, Vec<String>, Option<Received>), IngestError> {
+    async fn store_files(&self, mail: &parse::Mail, raw: &[u8]) -> Result<Files, IngestError> {
         let (mut kept, mut refused) = (Vec::new(), Vec::new());
         let limit = self.config.max_upload_bytes;
         for file in &mail.files {
@@ -214,7 +221,7 @@ impl Inbox {
             kept.push(received);
         }
         let original = self.put(raw, "original.eml".to_owned(), "message/rfc822").await?;
-        Ok((kept, refused, Some(original)))
+        Ok(Files { kept, refused, original: Some(original) })
     }
 
     async fn put(&self, bytes: &[u8], filename: String, content_type: &'static str) -> Result<Received, IngestError> {
@@ -233,7 +240,6 @@ impl Inbox {
     }
 
     /// The transaction: claim the message, decide, write, log.
-    #[allow(clippy::too_many_arguments, reason = "one call site; the parts of one message")]
     fn record(
         &self,
         conn: &mut PgConnection,
@@ -241,9 +247,7 @@ impl Inbox {
         mailbox: &str,
         category: Option<&str>,
         early: Option<Outcome>,
-        kept: &[Received],
-        refused: &[String],
-        original: Option<&Received>,
+        files: &Files,
     ) -> Result<Outcome, ApiError> {
         let claimed: Option<i64> = diesel::insert_into(inbound_emails::table)
             .values((
@@ -262,7 +266,7 @@ impl Inbox {
         let outcome = match (&mail.bounce_of, early) {
             (Some(returned), _) => Outcome::Bounce(self.mark_bounced(conn, returned)?),
             (None, Some(early)) => early,
-            (None, None) => self.deliver(conn, mail, category, kept, refused, original)?,
+            (None, None) => self.deliver(conn, mail, category, files)?,
         };
         let (ticket_id, comment_id) = match &outcome {
             Outcome::TicketCreated { ticket_id, .. } => (Some(*ticket_id), None),
@@ -314,35 +318,27 @@ impl Inbox {
         conn: &mut PgConnection,
         mail: &parse::Mail,
         category: Option<&str>,
-        kept: &[Received],
-        refused: &[String],
-        original: Option<&Received>,
+        files: &Files,
     ) -> Result<Outcome, ApiError> {
         let sender = accounts::find_by_email(conn, &mail.from)?;
         if sender.as_ref().is_some_and(|s| s.restricted_at.is_some()) {
             return Ok(Outcome::Ignored("the sender's data may not be processed (restricted, P12)".to_owned()));
         }
         let public_url = self.config.public_url.clone();
-        let files = kept;
         match self.thread_target(conn, mail, sender.as_ref())? {
             Some((mut ticket, viewer)) if ticket.status != TicketStatus::Closed => {
                 let (text, internal) = reply_text(&mail.text, viewer.staff);
                 let comment = comments::add(conn, &viewer, &mut ticket, &text, internal, &public_url)?;
-                if !files.is_empty() {
-                    attachments::routes::record(conn, &viewer, &ticket, Some(comment.id), files)?;
-                }
-                self.keep_original(conn, ticket.id, Some(comment.id), Some(viewer.user_id), original)?;
-                self.report_refused(conn, &ticket, &viewer, refused, &mail.from, &public_url)?;
+                self.attach(conn, &ticket, &viewer, Some(comment.id), files, &mail.from)?;
                 Ok(Outcome::CommentAdded { ticket_id: ticket.id, number: ticket.number, comment_id: comment.id })
             }
             closed => {
                 let follow_up = closed.map(|(t, _)| t.number);
-                self.new_ticket(conn, mail, sender, category, follow_up, files, refused, original)
+                self.new_ticket(conn, mail, sender, category, follow_up, files)
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments, reason = "the parts of one message")]
     fn new_ticket(
         &self,
         conn: &mut PgConnection,
@@ -350,9 +346,7 @@ impl Inbox {
         sender: Option<User>,
         category: Option<&str>,
         follow_up: Option<i64>,
-        files: &[Received],
-        refused: &[String],
-        original: Option<&Received>,
+        files: &Files,
     ) -> Result<Outcome, ApiError> {
         let since = Utc::now() - Duration::hours(1);
         let recent: i64 = inbound_emails::table
@@ -412,12 +406,25 @@ impl Inbox {
         let viewer = Viewer::person(conn, &requester)?;
         events::record(conn, row.id, &viewer.actor(), Change::Created)?;
         notify::created(conn, &requester, &row, requester.id, &self.config.public_url)?;
-        if !files.is_empty() {
-            attachments::routes::record(conn, &viewer, &row, None, files)?;
-        }
-        self.keep_original(conn, row.id, None, Some(requester.id), original)?;
-        self.report_refused(conn, &row, &viewer, refused, &mail.from, &self.config.public_url)?;
+        self.attach(conn, &row, &viewer, None, files, &mail.from)?;
         Ok(Outcome::TicketCreated { ticket_id: row.id, number: row.number })
+    }
+
+    /// The files on the ticket (or on the reply `comment_id`), the refused ones reported.
+    fn attach(
+        &self,
+        conn: &mut PgConnection,
+        ticket: &TicketRow,
+        sender: &Viewer,
+        comment_id: Option<i64>,
+        files: &Files,
+        address: &str,
+    ) -> Result<(), ApiError> {
+        if !files.kept.is_empty() {
+            attachments::routes::record(conn, sender, ticket, comment_id, &files.kept)?;
+        }
+        self.keep_original(conn, ticket.id, comment_id, Some(sender.user_id), files.original.as_ref())?;
+        self.report_refused(conn, ticket, sender, &files.refused, address)
     }
 
     /// The original message, staff-only, deleted after the raw-mail retention.
@@ -457,7 +464,6 @@ impl Inbox {
         sender: &Viewer,
         refused: &[String],
         address: &str,
-        public_url: &str,
     ) -> Result<(), ApiError> {
         if refused.is_empty() {
             return Ok(());
@@ -489,7 +495,7 @@ impl Inbox {
             allowed: validate::allowed_list(),
             max_mb: self.config.max_upload_bytes / (1024 * 1024),
         };
-        email::enqueue(conn, address, locale, &message, public_url)?;
+        email::enqueue(conn, address, locale, &message, &self.config.public_url)?;
         Ok(())
     }
 }
