@@ -371,6 +371,9 @@ async fn through_imap_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_a_comm
     // Not a mail at all: to Failed, the admins told.
     dovecot.deliver("INBOX", b"\x00garbage without headers");
     dovecot.wait_for("Failed", 1).await;
+    let notes = app.ok(Method::GET, "/api/v1/notifications", &admin, None).await;
+    let titles: Vec<&str> = notes["items"].as_array().unwrap().iter().filter_map(|n| n["title"].as_str()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("Mail not processed (INBOX)")), "{titles:?}");
 }
 
 #[tokio::test]

@@ -256,10 +256,9 @@ async fn move_message(session: &mut Session<Stream>, uid: u32, target: &str, can
 
 /// A message went to `Failed`: the admins hear of it.
 async fn report_failure(inbox: &Inbox, folder: &str, error: &str) {
-    let (what, error, public_url) =
-        (format!("inbound mail ({folder})"), error.to_owned(), inbox.config.public_url.clone());
+    let (folder, error, public_url) = (folder.to_owned(), error.to_owned(), inbox.config.public_url.clone());
     let result = db::run(&inbox.pool, move |conn| {
-        conn.transaction(|conn| crate::notifications::job_failed(conn, &what, &error, &public_url))
+        conn.transaction(|conn| crate::notifications::inbound_failed(conn, &folder, &error, &public_url))
     })
     .await;
     if let Err(err) = result {

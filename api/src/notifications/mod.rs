@@ -238,14 +238,34 @@ pub fn sla_alert(
 
 /// A scheduled job failed: every admin, once per failure streak.
 pub fn job_failed(conn: &mut PgConnection, job: &str, error: &str, public_url: &str) -> Result<(), ApiError> {
+    tell_admins(conn, |locale| title(Topic::JobFailed, locale, job), error, "/admin#jobs", public_url)
+}
+
+/// A mail to the support address could not be processed (it went to the `Failed` folder).
+pub fn inbound_failed(conn: &mut PgConnection, folder: &str, error: &str, public_url: &str) -> Result<(), ApiError> {
+    let title = |locale: Locale| match locale {
+        Locale::De => format!("E-Mail nicht verarbeitet ({folder})"),
+        Locale::En => format!("Mail not processed ({folder})"),
+    };
+    tell_admins(conn, title, error, "/admin#inbound", public_url)
+}
+
+/// A failure the admins must hear of, on the failed-job channel each of them chose.
+fn tell_admins(
+    conn: &mut PgConnection,
+    title: impl Fn(Locale) -> String,
+    error: &str,
+    link: &str,
+    public_url: &str,
+) -> Result<(), ApiError> {
     let admins = active_staff(conn)?.into_iter().map(|(u, _)| u).filter(|u| u.role == Role::Admin);
     for person in admins {
-        let title = title(Topic::JobFailed, person.locale, job);
+        let title = title(person.locale);
         let message = Message::AgentNotice {
             name: person.full_name.clone(),
             topic: Topic::JobFailed,
             title: format!("{title}: {error}"),
-            link: "/admin#jobs".to_owned(),
+            link: link.to_owned(),
         };
         deliver(conn, &person, Topic::JobFailed, None, &title, Some(&message), public_url)?;
     }
