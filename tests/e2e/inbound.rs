@@ -442,3 +442,41 @@ async fn a_mailbox_mapped_to_a_category_files_its_tickets_there() {
     let t = tickets(&app, &admin).await.remove(0);
     assert_eq!(t["category"]["name"], "Billing");
 }
+
+#[tokio::test]
+async fn killing_the_server_mid_mailbox_loses_and_duplicates_nothing() {
+    let dovecot = Dovecot::start();
+    let smtp = SmtpServer::start().await;
+    let total = 150;
+    for n in 0..total {
+        dovecot.deliver("INBOX", &mail(&format!("customer{n}@example.com"), &format!("Question {n}"), "x"));
+    }
+    let url = dovecot.url("INBOX");
+    let imap = [("HELPDESK_IMAP_URL", url.as_str()), ("HELPDESK_IMAP_POLL_SECONDS", "1")];
+    let app = app_with(&smtp, &imap).await;
+    dovecot.wait_for("Processed", 10).await;
+    // SIGKILL, wherever it is: fetched, in the transaction, committed but not moved.
+    let (db, _files) = app.stop().await;
+    assert!(dovecot.count("Processed") < total, "killed mid-mailbox");
+    let app = TestApp::builder()
+        .smtp(&smtp)
+        .env("HELPDESK_MAIL_FROM", SUPPORT)
+        .env("HELPDESK_IMAP_URL", url.as_str())
+        .env("HELPDESK_IMAP_POLL_SECONDS", "1")
+        .database(db)
+        .spawn()
+        .await;
+    dovecot.wait_for("Processed", total).await;
+    assert_eq!(dovecot.count("INBOX"), 0);
+    let mut conn = app.db.connect();
+    use diesel::{RunQueryDsl, dsl::sql, sql_types::BigInt};
+    let count = |conn: &mut diesel::PgConnection, query: &str| -> i64 {
+        diesel::select(sql::<BigInt>(query)).get_result(conn).unwrap()
+    };
+    assert_eq!(count(&mut conn, "(SELECT count(*) FROM tickets WHERE channel = 'email')"), total as i64);
+    assert_eq!(count(&mut conn, "(SELECT count(DISTINCT subject) FROM tickets)"), total as i64, "none twice");
+    assert_eq!(
+        count(&mut conn, "(SELECT count(*) FROM inbound_emails WHERE outcome = 'ticket_created')"),
+        total as i64
+    );
+}
