@@ -480,3 +480,19 @@ async fn killing_the_server_mid_mailbox_loses_and_duplicates_nothing() {
         total as i64
     );
 }
+
+#[tokio::test]
+async fn mail_about_a_restricted_person_is_logged_but_not_processed() {
+    let (_smtp, app, admin) = desk(&[]).await;
+    app.user_with_role(&admin, "alex", "agent").await;
+    let jane = app.verified_customer("jane", "jane@example.com").await;
+    let t = app.open_ticket(&jane, "Printer offline", "x").await;
+    app.ok(Method::POST, "/api/v1/me/restriction", &jane, None).await;
+    let subject = format!("Re: [#{}] Printer offline", t["number"]);
+    ingest(&app, &mail("jane@example.com", &subject, "Any news?"));
+    ingest(&app, &mail("Alex <alex@example.com>", &subject, "We ordered a new toner."));
+    assert!(comments(&app, &admin, &t).await.is_empty(), "nothing is added (P12)");
+    let reasons: Vec<String> =
+        inbound_log(&app, &admin).await.iter().map(|e| e["reason"].as_str().unwrap_or_default().to_owned()).collect();
+    assert!(reasons.iter().all(|r| r.contains("restricted")), "{reasons:?}");
+}

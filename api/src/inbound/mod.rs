@@ -326,6 +326,11 @@ impl Inbox {
         }
         let public_url = self.config.public_url.clone();
         match self.thread_target(conn, mail, sender.as_ref())? {
+            Some((ticket, _))
+                if ticket.status != TicketStatus::Closed && tickets::requester_restricted(conn, &ticket)? =>
+            {
+                Ok(Outcome::Ignored("the ticket's requester may not be processed (restricted, P12)".to_owned()))
+            }
             Some((mut ticket, viewer)) if ticket.status != TicketStatus::Closed => {
                 let (text, internal) = reply_text(&mail.text, viewer.staff);
                 let comment = comments::add(conn, &viewer, &mut ticket, &text, internal, &public_url)?;
