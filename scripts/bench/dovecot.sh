@@ -5,15 +5,15 @@
 set -euo pipefail
 dir="$1" port="$2"
 mkdir -p "$dir/run" "$dir/state" "$dir/home"
-# Dovecot's own users read the configuration and the users file.
-chmod 0755 "$dir"
-chmod o+x "$(dirname "$dir")"
 echo "support:{PLAIN}bench" > "$dir/users"
 if [ "$(id -u)" -eq 0 ]; then
-  internal=dovecot login=dovenull uid="$(id -u dovecot)" gid="$(id -g dovecot)"
+  # Dovecot's own users read the configuration and the users file.
+  chmod 0755 "$dir"
+  chmod o+x "$(dirname "$dir")"
+  internal=dovecot group=dovecot login=dovenull uid="$(id -u dovecot)" gid="$(id -g dovecot)"
   chown dovecot:dovecot "$dir/home"
 else
-  internal="$(id -un)" login="$(id -un)" uid="$(id -u)" gid="$(id -g)"
+  internal="$(id -un)" group="$(id -gn)" login="$(id -un)" uid="$(id -u)" gid="$(id -g)"
 fi
 cat > "$dir/dovecot.conf" <<CONF
 base_dir = $dir/run
@@ -25,6 +25,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = $internal
+default_internal_group = $group
 default_login_user = $login
 first_valid_uid = 1
 passdb {

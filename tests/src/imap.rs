@@ -34,6 +34,28 @@ fn ids() -> (u32, u32) {
     (field("Uid:"), field("Gid:"))
 }
 
+/// The name of the user with `uid`, from /etc/passwd.
+fn user_name(uid: u32) -> Option<String> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.get(2) == Some(&uid.to_string().as_str()))?
+        .first()
+        .map(|n| (*n).to_owned())
+}
+
+/// The name of the group with `gid`, from /etc/group.
+fn group_name(gid: u32) -> Option<String> {
+    let groups = std::fs::read_to_string("/etc/group").ok()?;
+    groups
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.get(2) == Some(&gid.to_string().as_str()))?
+        .first()
+        .map(|n| (*n).to_owned())
+}
+
 /// The uid and gid of a system user, from /etc/passwd.
 fn user_ids(name: &str) -> Option<(u32, u32)> {
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
@@ -59,20 +81,20 @@ impl Dovecot {
         let port = free_port();
         let (uid, gid) = ids();
         // As root Dovecot insists on its unprivileged users; otherwise it runs as we do.
-        let (internal, login, mail_uid, mail_gid) = if uid == 0 {
+        let (internal, group, login, mail_uid, mail_gid) = if uid == 0 {
             let (du, dg) = user_ids("dovecot").expect("the dovecot user (package dovecot-core)");
             std::os::unix::fs::chown(root.join("home"), Some(du), Some(dg)).expect("chown Dovecot's home");
-            ("dovecot".to_owned(), "dovenull".to_owned(), du, dg)
+            ("dovecot".to_owned(), "dovecot".to_owned(), "dovenull".to_owned(), du, dg)
         } else {
-            let me = std::env::var("USER").unwrap_or_else(|_| "nobody".into());
-            (me.clone(), me, uid, gid)
+            let me = user_name(uid).expect("this process's user in /etc/passwd");
+            (me.clone(), group_name(gid).expect("this process's group in /etc/group"), me, uid, gid)
         };
         std::fs::write(root.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).expect("write the users file");
         let r = root.display();
         let config = format!(
             "base_dir = {r}/run\nstate_dir = {r}/state\nlog_path = {r}/dovecot.log\nprotocols = imap\n\
 listen = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n\
-default_internal_user = {internal}\ndefault_login_user = {login}\nfirst_valid_uid = 1\n\
+default_internal_user = {internal}\ndefault_internal_group = {group}\ndefault_login_user = {login}\nfirst_valid_uid = 1\n\
 passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {r}/users\n}}\n\
 userdb {{\n  driver = static\n  args = uid={mail_uid} gid={mail_gid} home={r}/home/%u\n}}\n\
 mail_location = maildir:~/Maildir\n\
