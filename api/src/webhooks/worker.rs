@@ -5,7 +5,7 @@
 //! 5xx and 429 (honouring `Retry-After`) for 24 hours; failed at once on other statuses. A
 //! webhook failing for 24 hours is switched off and its owner told.
 
-use std::{collections::HashMap, net::IpAddr, sync::Arc, time::Duration};
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Utc};
@@ -97,30 +97,6 @@ enum Outcome {
     },
 }
 
-/// One client per host and checked address, kept for the process: connections to a receiver are
-/// reused, and each client only ever connects to the address that was checked.
-fn client_for(host: &str, addr: std::net::SocketAddr) -> reqwest::Result<reqwest::Client> {
-    static CLIENTS: std::sync::LazyLock<std::sync::Mutex<HashMap<(String, std::net::SocketAddr), reqwest::Client>>> =
-        std::sync::LazyLock::new(Default::default);
-    let key = (host.to_owned(), addr);
-    if let Some(client) = CLIENTS.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return Ok(client);
-    }
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(TIMEOUT)
-        .resolve(host, addr)
-        .build()?;
-    if let Ok(mut clients) = CLIENTS.lock() {
-        // A bound on what a changing set of targets can hold on to.
-        if clients.len() >= 1000 {
-            clients.clear();
-        }
-        clients.insert(key, client.clone());
-    }
-    Ok(client)
-}
-
 async fn attempt(d: &Due, allow_private: bool) -> Outcome {
     let url = match reqwest::Url::parse(&d.url) {
         Ok(u) => u,
@@ -149,7 +125,12 @@ async fn attempt(d: &Due, allow_private: bool) -> Outcome {
             excerpt: None,
         };
     };
-    let client = match client_for(&host, addr) {
+    let client = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .resolve(&host, addr)
+        .build()
+    {
         Ok(c) => c,
         Err(e) => return Outcome::Retry { error: e.to_string(), status: None, excerpt: None, after: None },
     };
