@@ -97,6 +97,18 @@ enum Outcome {
     },
 }
 
+/// An error with its causes ("error sending request: client error (Connect): Connection
+/// refused"), for the delivery log: reqwest's own message names none of them.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
 async fn attempt(d: &Due, allow_private: bool) -> Outcome {
     let url = match reqwest::Url::parse(&d.url) {
         Ok(u) => u,
@@ -132,7 +144,7 @@ async fn attempt(d: &Due, allow_private: bool) -> Outcome {
         .build()
     {
         Ok(c) => c,
-        Err(e) => return Outcome::Retry { error: e.to_string(), status: None, excerpt: None, after: None },
+        Err(e) => return Outcome::Retry { error: chain(&e), status: None, excerpt: None, after: None },
     };
     let body = d.payload.to_string();
     let timestamp = Utc::now().timestamp();
@@ -148,7 +160,7 @@ async fn attempt(d: &Due, allow_private: bool) -> Outcome {
         .await;
     let response = match response {
         Ok(r) => r,
-        Err(e) => return Outcome::Retry { error: format!("{e}"), status: None, excerpt: None, after: None },
+        Err(e) => return Outcome::Retry { error: chain(&e), status: None, excerpt: None, after: None },
     };
     let status = response.status();
     let retry_after = response
