@@ -38,7 +38,8 @@ async fn a_property_based_run_over_the_spec_finds_no_5xx_and_no_response_outside
         .args(["--url", &app.address])
         .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance"])
         .args(["--checks", "response_headers_conformance,response_schema_conformance,negative_data_rejection"])
-        .args(["--max-examples", &examples, "--seed", "4711", "--workers", "2", "--generation-database", "none"])
+        // One worker: with two threads, CPython 3.11 can fail inside Hypothesis (an AST recursion-depth race).
+        .args(["--max-examples", &examples, "--seed", "4711", "--workers", "1", "--generation-database", "none"])
         .args(["--header", &format!("Authorization: Bearer {token}")])
         // An event stream never ends; revoking the run's own token would end the run.
         .args(["--exclude-operation-id", "streamEvents", "--exclude-operation-id", "revokeApiToken"])
