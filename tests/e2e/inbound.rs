@@ -28,6 +28,18 @@ async fn desk(env: &[(&str, &str)]) -> (SmtpServer, TestApp, helpdesk_tests::Ses
     (smtp, app, admin)
 }
 
+/// The server again, on the database of one that stopped, polling `url`.
+async fn restarted(smtp: &SmtpServer, url: &str, db: helpdesk_tests::TestDb) -> TestApp {
+    TestApp::builder()
+        .smtp(smtp)
+        .env("HELPDESK_MAIL_FROM", SUPPORT)
+        .env("HELPDESK_IMAP_URL", url)
+        .env("HELPDESK_IMAP_POLL_SECONDS", "1")
+        .database(db)
+        .spawn()
+        .await
+}
+
 fn fill(template: &[u8], pairs: &[(&str, &str)]) -> Vec<u8> {
     let mut text = String::from_utf8(template.to_vec()).unwrap();
     for (k, v) in pairs {
@@ -386,14 +398,7 @@ async fn a_message_processed_before_a_crash_is_moved_without_a_second_ticket() {
     dovecot.deliver("INBOX", &raw);
     let (db, _files) = app.stop().await;
     let url = dovecot.url("INBOX");
-    let app = TestApp::builder()
-        .smtp(&smtp)
-        .env("HELPDESK_MAIL_FROM", SUPPORT)
-        .env("HELPDESK_IMAP_URL", url.as_str())
-        .env("HELPDESK_IMAP_POLL_SECONDS", "1")
-        .database(db)
-        .spawn()
-        .await;
+    let app = restarted(&smtp, &url, db).await;
     dovecot.wait_for("Processed", 1).await;
     assert_eq!(tickets(&app, &admin).await.len(), 1, "processed once");
 }
@@ -458,14 +463,7 @@ async fn killing_the_server_mid_mailbox_loses_and_duplicates_nothing() {
     // SIGKILL, wherever it is: fetched, in the transaction, committed but not moved.
     let (db, _files) = app.stop().await;
     assert!(dovecot.count("Processed") < total, "killed mid-mailbox");
-    let app = TestApp::builder()
-        .smtp(&smtp)
-        .env("HELPDESK_MAIL_FROM", SUPPORT)
-        .env("HELPDESK_IMAP_URL", url.as_str())
-        .env("HELPDESK_IMAP_POLL_SECONDS", "1")
-        .database(db)
-        .spawn()
-        .await;
+    let app = restarted(&smtp, &url, db).await;
     dovecot.wait_for("Processed", total).await;
     assert_eq!(dovecot.count("INBOX"), 0);
     let mut conn = app.db.connect();

@@ -145,20 +145,19 @@ pub struct Inbox {
     pub storage: Storage,
     pub config: Arc<Config>,
     ids: thread::MessageIds,
+    /// Our sending address, lower-case: mail from it is a loop.
+    own_address: String,
 }
 
 impl Inbox {
     pub fn new(pool: DbPool, storage: Storage, config: Arc<Config>) -> Self {
         let ids = thread::MessageIds::new(config.jwt_secret.expose());
-        Self { pool, storage, config, ids }
-    }
-
-    fn own_address(&self) -> String {
-        self.config
+        let own_address = config
             .mail_from
             .parse::<lettre::message::Mailbox>()
             .map(|m| m.email.to_string().to_lowercase())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        Self { pool, storage, config, ids, own_address }
     }
 
     /// Processes one raw message; `mailbox` names where it came from (`pipe` or the IMAP
@@ -169,7 +168,7 @@ impl Inbox {
             None
         } else if let Some(why) = mail.automatic {
             Some(Outcome::Ignored(why.to_owned()))
-        } else if mail.from == self.own_address() {
+        } else if mail.from == self.own_address {
             Some(Outcome::Ignored("sent from our own address (a loop)".to_owned()))
         } else if !mail.from.contains('@') {
             Some(Outcome::Refused("the mail names no sender address".to_owned()))

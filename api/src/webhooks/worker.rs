@@ -269,7 +269,9 @@ fn record(
     let attempts = d.attempts + 1;
     let code = |s: Option<u16>| s.and_then(|s| i16::try_from(s).ok());
     conn.transaction(|conn| {
-        match outcome {
+        // A retry waits its backoff (or the receiver's `Retry-After`) until 24 h have passed;
+        // a failure is final.
+        let (error, status, excerpt, next) = match outcome {
             Outcome::Delivered { status, excerpt } => {
                 diesel::update(row)
                     .set((
@@ -285,38 +287,29 @@ fn record(
                 diesel::update(webhooks::table.find(d.webhook_id))
                     .set(webhooks::failing_since.eq(None::<DateTime<Utc>>))
                     .execute(conn)?;
+                return Ok(());
             }
             Outcome::Retry { error, status, excerpt, after } => {
                 let given_up = now - d.created_at > chrono::Duration::hours(GIVE_UP_HOURS);
                 let wait = after.unwrap_or_default().max(backoff(d.attempts));
-                diesel::update(row)
-                    .set((
-                        webhook_deliveries::status.eq(if given_up { "failed" } else { "pending" }),
-                        webhook_deliveries::attempts.eq(attempts),
-                        webhook_deliveries::next_attempt_at
-                            .eq(now + chrono::Duration::from_std(wait).unwrap_or_default()),
-                        webhook_deliveries::response_status.eq(code(status)),
-                        webhook_deliveries::response_excerpt.eq(excerpt),
-                        webhook_deliveries::duration_ms.eq(ms),
-                        webhook_deliveries::last_error.eq(error),
-                    ))
-                    .execute(conn)?;
-                failing(conn, d.webhook_id, now, public_url)?;
+                let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
+                (error, status, excerpt, (!given_up).then_some(next))
             }
-            Outcome::Fail { error, status, excerpt } => {
-                diesel::update(row)
-                    .set((
-                        webhook_deliveries::status.eq("failed"),
-                        webhook_deliveries::attempts.eq(attempts),
-                        webhook_deliveries::response_status.eq(code(status)),
-                        webhook_deliveries::response_excerpt.eq(excerpt),
-                        webhook_deliveries::duration_ms.eq(ms),
-                        webhook_deliveries::last_error.eq(error),
-                    ))
-                    .execute(conn)?;
-                failing(conn, d.webhook_id, now, public_url)?;
-            }
-        }
+            Outcome::Fail { error, status, excerpt } => (error, status, excerpt, None),
+        };
+        diesel::update(row)
+            .set((
+                webhook_deliveries::status.eq(if next.is_some() { "pending" } else { "failed" }),
+                webhook_deliveries::attempts.eq(attempts),
+                // A failed row is never claimed again, so its next attempt is only a record.
+                webhook_deliveries::next_attempt_at.eq(next.unwrap_or(now)),
+                webhook_deliveries::response_status.eq(code(status)),
+                webhook_deliveries::response_excerpt.eq(excerpt),
+                webhook_deliveries::duration_ms.eq(ms),
+                webhook_deliveries::last_error.eq(error),
+            ))
+            .execute(conn)?;
+        failing(conn, d.webhook_id, now, public_url)?;
         Ok(())
     })
 }
