@@ -209,10 +209,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let state = actix_web::web::Data::new(AppState::new(pool, config)?);
     state.hub.listen(database_url);
     actix_web::rt::System::new().block_on(async move {
-        jobs::spawn(&state, mailer);
+        let background = jobs::spawn(&state, mailer);
         let inbox = crate::inbound::Inbox::new(state.pool.clone(), state.storage.clone(), state.config.clone());
         crate::inbound::imap::spawn(inbox, database_url_for_imap);
         app::server(listener, state)?.await?;
+        background.stop().await;
         tracing::info!("server stopped");
         anyhow::Ok(())
     })

@@ -130,6 +130,8 @@ pub struct Config {
     /// True when no secret was configured and a random one was generated for this process.
     pub jwt_secret_generated: bool,
     pub smtp_url: Option<Secret>,
+    /// Emails sent at once, each over a pooled SMTP connection of its own.
+    pub smtp_connections: u32,
     pub mail_dir: PathBuf,
     pub mail_from: String,
     pub storage: StorageLocation,
@@ -441,6 +443,7 @@ impl Config {
             log_dir: r.raw("HELPDESK_LOG_DIR").map(PathBuf::from),
             trusted_proxies: trusted_proxies(&r)?,
             db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", 10, 1..=200)?,
+            smtp_connections: r.ranged("HELPDESK_SMTP_CONNECTIONS", 8, 1..=100)?,
             require_2fa_for_staff: r.parsed("HELPDESK_REQUIRE_2FA_FOR_STAFF", false, "true or false")?,
             user_api_tokens: r.parsed("HELPDESK_USER_API_TOKENS", false, "true or false")?,
             webhook_allow_private: r.parsed("HELPDESK_WEBHOOK_ALLOW_PRIVATE", false, "true or false")?,

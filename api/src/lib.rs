@@ -20,6 +20,7 @@ pub mod health;
 pub mod inbound;
 pub mod jobs;
 pub mod middleware;
+pub mod net;
 pub mod notifications;
 pub mod openapi;
 pub mod organizations;

@@ -92,7 +92,14 @@ pub fn seed(conn: &mut PgConnection, tickets: i64, bcrypt_cost: u32) -> anyhow::
                         (ARRAY['Seit heute Morgen funktioniert es nicht mehr. Bitte um Rückruf.',
                                'The problem started after the last update. Screenshots attached.',
                                'Betrifft das ganze Team im zweiten Stock.',
-                               'Please have a look as soon as possible, it blocks our work.'])[1 + (g % 4)],
+                               'Please have a look as soon as possible, it blocks our work.'])[1 + (g % 4)]
+                        -- Devices of known frequency, for the search benchmark: each of the first
+                        -- four in 1 of 10,000 tickets, each of the next four in 1 of 100.
+                        || CASE WHEN g % 10000 BETWEEN 2 AND 5
+                                THEN ' Betrifft: ' || (ARRAY['Plotter', 'Beamer', 'Headset', 'Dockingstation'])[g % 10000 - 1] || '.'
+                                WHEN g % 100 BETWEEN 6 AND 9
+                                THEN ' Betrifft: ' || (ARRAY['Monitor', 'Tastatur', 'Router', 'Webcam'])[g % 100 - 5] || '.'
+                                ELSE '' END,
                         r.status, r.priority, (ARRAY['web', 'web', 'email', 'phone', 'api'])[1 + (g % 5)],
                         cats.ids[1 + (g % array_length(cats.ids, 1))],
                         c.id, c.organization_id,

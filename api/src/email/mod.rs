@@ -5,6 +5,7 @@
 
 pub mod outbox;
 pub mod routes;
+pub mod smtp;
 pub mod templates;
 pub mod transport;
 pub mod worker;

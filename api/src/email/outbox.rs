@@ -86,17 +86,42 @@ fn insert(
         .get_result(conn)
 }
 
-/// Locks up to `limit` due emails that no other worker holds.
+/// How long a claimed email is left to its worker before another may send it.
+const LEASE_SECONDS: i64 = 300;
+
+/// Claims up to `limit` due emails that no other worker holds, by moving their next attempt
+/// a lease ahead (committed at once: the sending happens outside any transaction).
 pub fn claim_due(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<EmailRow>> {
-    emails::table
-        .filter(emails::status.eq(EmailStatus::Pending))
-        .filter(emails::next_attempt_at.le(Utc::now()))
-        .order(emails::next_attempt_at)
-        .limit(limit)
-        .for_update()
-        .skip_locked()
-        .select(EmailRow::as_select())
-        .load(conn)
+    conn.transaction(|conn| {
+        let now = Utc::now();
+        let due: Vec<i64> = emails::table
+            .filter(emails::status.eq(EmailStatus::Pending))
+            .filter(emails::next_attempt_at.le(now))
+            .order(emails::next_attempt_at)
+            .limit(limit)
+            .for_update()
+            .skip_locked()
+            .select(emails::id)
+            .load(conn)?;
+        diesel::update(emails::table.filter(emails::id.eq_any(due)))
+            .set(emails::next_attempt_at.eq(now + chrono::Duration::seconds(LEASE_SECONDS)))
+            .returning(EmailRow::as_returning())
+            .get_results(conn)
+    })
+}
+
+/// Records what became of claimed emails, in one transaction.
+pub fn record(conn: &mut PgConnection, outcomes: &[(EmailRow, Result<(), String>)]) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let sent: Vec<i64> = outcomes.iter().filter(|(_, r)| r.is_ok()).map(|(e, _)| e.id).collect();
+        mark_sent(conn, &sent)?;
+        for (email, result) in outcomes {
+            if let Err(error) = result {
+                mark_failed(conn, email, error)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Queues the last email to an address that is being erased: its log row is deleted once it
@@ -119,10 +144,10 @@ pub fn forget_recipient(conn: &mut PgConnection, recipient: &str, keep: i64) -> 
 }
 
 /// Deletes the rows of finished emails that were to be forgotten once sent.
-fn forget_finished(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+fn forget_finished(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<usize> {
     diesel::delete(
         emails::table
-            .find(id)
+            .filter(emails::id.eq_any(ids))
             .filter(emails::forget_after_send.eq(true))
             .filter(emails::status.ne(EmailStatus::Pending)),
     )
@@ -130,9 +155,12 @@ fn forget_finished(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
 }
 
 /// Sent: the bodies are dropped (they may hold single-use links); the log entry stays.
-pub fn mark_sent(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
     let now = Utc::now();
-    diesel::update(emails::table.find(id))
+    diesel::update(emails::table.filter(emails::id.eq_any(ids)))
         .set((
             emails::status.eq(EmailStatus::Sent),
             emails::attempts.eq(emails::attempts + 1),
@@ -142,11 +170,11 @@ pub fn mark_sent(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
             emails::html_body.eq(None::<String>),
         ))
         .execute(conn)?;
-    forget_finished(conn, id)
+    forget_finished(conn, ids)
 }
 
 /// A failed attempt: retried with exponential backoff, or given up after [`MAX_ATTEMPTS`].
-pub fn mark_failed(conn: &mut PgConnection, email: &EmailRow, error: &str) -> QueryResult<usize> {
+fn mark_failed(conn: &mut PgConnection, email: &EmailRow, error: &str) -> QueryResult<usize> {
     let attempts = email.attempts + 1;
     let now = Utc::now();
     let error: String = error.chars().take(1000).collect();
@@ -161,7 +189,7 @@ pub fn mark_failed(conn: &mut PgConnection, email: &EmailRow, error: &str) -> Qu
                 emails::html_body.eq(None::<String>),
             ))
             .execute(conn)
-            .and_then(|_| forget_finished(conn, email.id));
+            .and_then(|_| forget_finished(conn, &[email.id]));
     }
     let delay = chrono::Duration::seconds((5_i64 << (attempts - 1).clamp(0, 20)).min(3600));
     diesel::update(emails::table.find(email.id))

@@ -1,21 +1,22 @@
-//! How emails leave: SMTP (`HELPDESK_SMTP_URL`) or `.eml` files in `HELPDESK_MAIL_DIR`.
+//! How emails leave: SMTP (`HELPDESK_SMTP_URL`, see [`super::smtp`]) or `.eml` files in
+//! `HELPDESK_MAIL_DIR`.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use lettre::{
-    FileTransport, Message as LettreMessage, SmtpTransport, Transport as _,
+    FileTransport, Message as LettreMessage, Transport as _,
     message::{
         Mailbox, MultiPart,
         header::{HeaderName, HeaderValue},
     },
 };
 
-use super::outbox::EmailRow;
+use super::{outbox::EmailRow, smtp::Smtp};
 use crate::config::Config;
 
 pub enum Transport {
-    Smtp(Box<SmtpTransport>),
+    Smtp(Smtp),
     File(FileTransport),
 }
 
@@ -32,12 +33,10 @@ impl Mailer {
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
         let from: Mailbox = config.mail_from.parse().context("HELPDESK_MAIL_FROM")?;
         let transport = match &config.smtp_url {
-            Some(url) => Transport::Smtp(Box::new(
-                SmtpTransport::from_url(url.expose())
-                    .context("HELPDESK_SMTP_URL is not a valid SMTP URL")?
-                    .timeout(Some(Duration::from_secs(10)))
-                    .build(),
-            )),
+            Some(url) => Transport::Smtp(
+                Smtp::new(url.expose(), usize::try_from(config.smtp_connections)?, Duration::from_secs(10))
+                    .context("HELPDESK_SMTP_URL is not a valid SMTP URL")?,
+            ),
             None => {
                 std::fs::create_dir_all(&config.mail_dir)
                     .with_context(|| format!("cannot create the mail directory {}", config.mail_dir.display()))?;
@@ -53,11 +52,19 @@ impl Mailer {
         })
     }
 
-    /// Sends one email (blocking: call from the worker's blocking thread). Its Message-ID names
+    /// How many emails may be sent at once.
+    pub fn parallel(&self) -> usize {
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp.connections(),
+            Transport::File(_) => 1,
+        }
+    }
+
+    /// Sends one email. Its Message-ID names
     /// the mail and its ticket, so replies thread (`inbound::thread`); non-essential mail carries
     /// a one-click `List-Unsubscribe` link (RFC 8058); every mail but an agent's reply is marked
     /// automatic (RFC 3834), so auto-responders leave it alone.
-    pub fn send(&self, email: &EmailRow) -> anyhow::Result<()> {
+    pub async fn send(&self, email: &EmailRow) -> anyhow::Result<()> {
         let to: Mailbox = email.recipient.parse().context("invalid recipient address")?;
         let domain = self.from.email.domain().to_owned();
         let message_id = self.message_ids.make(email.id, email.ticket_number, &domain);
@@ -88,7 +95,7 @@ impl Mailer {
         let message =
             builder.multipart(MultiPart::alternative_plain_html(text, html)).context("cannot build the message")?;
         match &self.transport {
-            Transport::Smtp(smtp) => smtp.send(&message).map(drop).map_err(anyhow::Error::from),
+            Transport::Smtp(smtp) => smtp.send(message.envelope(), &message.formatted()).await,
             Transport::File(file) => file.send(&message).map(drop).map_err(anyhow::Error::from),
         }
     }

@@ -9,17 +9,13 @@
 //! processing was cut off stays in the folder and is fetched again; ingesting is idempotent by
 //! its Message-ID. Between passes it waits in IDLE when the server offers it.
 
-use std::{fmt::Debug, sync::Arc, time::Duration};
+use std::{fmt::Debug, time::Duration};
 
 use anyhow::Context as _;
 use async_imap::{Client, Session};
 use diesel::{Connection, PgConnection, RunQueryDsl, sql_types::BigInt};
 use futures_util::TryStreamExt;
-use tokio::{
-    io::{AsyncRead, AsyncWrite},
-    net::TcpStream,
-};
-use tokio_rustls::rustls;
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{Inbox, IngestError, Outcome};
 use crate::db;
@@ -141,28 +137,11 @@ async fn watch(inbox: Inbox, account: Account, folder: String, category: Option<
     }
 }
 
-fn tls_config() -> anyhow::Result<Arc<rustls::ClientConfig>> {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
-async fn tls(host: &str, tcp: TcpStream) -> anyhow::Result<Stream> {
-    let name = rustls::pki_types::ServerName::try_from(host.to_owned()).context("the IMAP host is not a valid name")?;
-    let stream = tokio_rustls::TlsConnector::from(tls_config()?).connect(name, tcp).await?;
-    Ok(Box::new(stream))
-}
-
 /// Connects and signs in: TLS from the start (`imaps`), STARTTLS (`imap`), or plain to loopback.
 async fn connect(account: &Account) -> anyhow::Result<Session<Stream>> {
-    let tcp = TcpStream::connect((account.host(), account.port()))
-        .await
-        .with_context(|| format!("cannot connect to {}:{}", account.host(), account.port()))?;
+    let tcp = crate::net::connect(account.host(), account.port()).await?;
     let client = if account.tls() {
-        let mut client = Client::new(tls(account.host(), tcp).await?);
+        let mut client = Client::new(Box::new(crate::net::tls(account.host(), tcp).await?) as Stream);
         client.read_response().await?.context("no greeting")?;
         client
     } else {
@@ -174,10 +153,7 @@ async fn connect(account: &Account) -> anyhow::Result<Session<Stream>> {
             plain.run_command_and_check_ok("STARTTLS", None).await.context("the server refused STARTTLS")?;
             let tcp = plain.into_inner();
             // After STARTTLS there is no second greeting.
-            let tls_stream = tokio_rustls::TlsConnector::from(tls_config()?)
-                .connect(rustls::pki_types::ServerName::try_from(account.host().to_owned())?, tcp)
-                .await?;
-            Client::new(Box::new(tls_stream) as Stream)
+            Client::new(Box::new(crate::net::tls(account.host(), tcp).await?) as Stream)
         }
     };
     client.login(account.user(), account.password()).await.map_err(|(e, _)| e).context("IMAP login failed")

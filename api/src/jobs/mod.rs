@@ -67,11 +67,35 @@ pub const JOBS: [Job; 4] = [
 /// How often the scheduler looks for due jobs.
 const TICK: Duration = Duration::from_secs(5);
 
+/// The background tasks that must finish their work before the process ends.
+pub struct Background {
+    mail_shutdown: Arc<worker::Shutdown>,
+    mail: tokio::task::JoinHandle<()>,
+}
+
+impl Background {
+    /// Lets the email worker record the emails it holds (up to 20 s), after the HTTP server
+    /// stopped.
+    pub async fn stop(self) {
+        self.mail_shutdown.request();
+        if tokio::time::timeout(Duration::from_secs(20), self.mail).await.is_err() {
+            tracing::warn!("the email worker did not finish in time; unrecorded emails are retried after their lease");
+        }
+    }
+}
+
 /// Starts every background task on the current actix runtime.
-pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
-    actix_web::rt::spawn(worker::run(state.pool.clone(), Arc::new(mailer), Arc::clone(&state.mail_wake)));
+pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) -> Background {
+    let mail_shutdown = Arc::new(worker::Shutdown::default());
+    let mail = actix_web::rt::spawn(worker::run(
+        state.pool.clone(),
+        Arc::new(mailer),
+        Arc::clone(&state.mail_wake),
+        Arc::clone(&mail_shutdown),
+    ));
     actix_web::rt::spawn(scheduler(state.clone()));
     actix_web::rt::spawn(state.budgets.clone().run(state.pool.clone()));
+    actix_web::rt::spawn(tickets::stats::run(state.pool.clone()));
     actix_web::rt::spawn(crate::webhooks::worker::run(
         state.pool.clone(),
         state.config.webhook_allow_private,
@@ -79,6 +103,7 @@ pub fn spawn(state: &web::Data<AppState>, mailer: Mailer) {
         Arc::clone(&state.webhook_wake),
         Arc::clone(&state.mail_wake),
     ));
+    Background { mail_shutdown, mail }
 }
 
 impl Job {

@@ -1,9 +1,9 @@
-//! `GET /api/v1/tickets` (filters, full-text search, keyset pagination) and `GET /tickets/stats`.
+//! `GET /api/v1/tickets`: filters, full-text search, keyset pagination.
 
 use actix_web::{HttpRequest, get, web};
 use helpdesk_types::{
     Page, Problem,
-    tickets::{Sort, Ticket, TicketQuery, TicketStats},
+    tickets::{Sort, Ticket, TicketQuery},
 };
 
 use super::{
@@ -11,13 +11,7 @@ use super::{
     present, repo,
     seek::{Key, Seek},
 };
-use crate::{
-    auth::{AuthUser, Staff},
-    db,
-    error::ApiError,
-    pagination,
-    state::AppState,
-};
+use crate::{auth::AuthUser, db, error::ApiError, pagination, state::AppState};
 
 /// Tickets you may see. Keyset pagination: deep pages cost what the first costs, and tickets
 /// created while you page are neither skipped nor repeated.
@@ -52,21 +46,4 @@ pub async fn list_tickets(
     })
     .await?;
     Ok(web::Json(Page { items, next_cursor }))
-}
-
-/// Counts for the agents' dashboard (archived tickets excluded).
-#[utoipa::path(
-    operation_id = "getTicketStats",
-    tag = "tickets",
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The counts.", body = TicketStats),
-        (status = 403, description = "Customers have no dashboard.", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[get("/tickets/stats")]
-pub async fn stats(staff: Staff, state: web::Data<AppState>) -> Result<web::Json<TicketStats>, ApiError> {
-    let me = staff.0.id();
-    let stats = db::run(&state.pool, move |conn| Ok(repo::stats(conn, me)?)).await?;
-    Ok(web::Json(stats))
 }

@@ -4,6 +4,7 @@
 //!   are staff-only), each one named function;
 //! - `workflow`: every status change, including the auto-close job (P4);
 //! - `repo`: the queries; `seek`: keyset pagination; `events`: the history, recorded only here;
+//! - `stats`: the dashboard counts, from counters a trigger keeps;
 //! - `routes`, `list`, `comments`, `lookup`: thin handlers; `changes`: the steps of an update;
 //!   `notify`: the emails (P7); `present`: rows to API types without N+1 queries.
 
@@ -22,13 +23,14 @@ pub mod repo;
 pub mod retention;
 pub mod routes;
 pub mod seek;
+pub mod stats;
 pub mod workflow;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     // Literal paths before `/tickets/{id}`.
-    cfg.service(list::stats)
+    cfg.service(stats::stats)
         .service(list::list_tickets)
         .service(routes::create_ticket)
         .service(routes::get_by_number)

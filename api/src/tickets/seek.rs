@@ -48,6 +48,16 @@ impl Seek {
         Key { sort: self.0, ts, rank, id: t.id }
     }
 
+    /// The order of two rows, as [`Seek::order`] sorts them (to merge pages of several queries).
+    pub fn compare(self, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
+        let (a, b) = (self.key(a), self.key(b));
+        let ascending = (a.rank, a.ts, a.id).cmp(&(b.rank, b.ts, b.id));
+        match self.0 {
+            Sort::CreatedAt | Sort::UpdatedAt | Sort::Priority => ascending.reverse(),
+            Sort::SlaDue | Sort::Queue => ascending,
+        }
+    }
+
     /// Orders `q`; the id breaks ties, so the order is total.
     pub fn order<'a>(self, q: tickets::BoxedQuery<'a, Pg>) -> tickets::BoxedQuery<'a, Pg> {
         match self.0 {
