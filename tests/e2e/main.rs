@@ -16,6 +16,7 @@ mod inbound;
 mod integrations;
 mod openapi;
 mod privacy;
+mod scale;
 mod sla;
 mod spa;
 mod tickets;

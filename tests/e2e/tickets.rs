@@ -600,6 +600,65 @@ async fn search_understands_german_word_forms_and_visible_comments() {
 }
 
 #[tokio::test]
+async fn search_pages_merge_text_and_comment_matches_in_order_without_repeats() {
+    let w = world().await;
+    // Five matches, in creation order: text only, comment only, both, internal note only,
+    // text only. Customers see four (never the note's), agents all five.
+    let mut ids = Vec::new();
+    for (subject, comment, internal) in [
+        ("Kaffeemaschine tropft", None, false),
+        ("Wasser im Flur", Some("Die Kaffeemaschine war es"), false),
+        ("Kaffeemaschine wieder", Some("Kaffeemaschine entkalkt"), false),
+        ("Leise Frage", Some("Kaffeemaschine vom Chef"), true),
+        ("Kaffeemaschine piept", None, false),
+    ] {
+        let t = w.app.open_ticket(&w.a, subject, "Bitte kommen").await;
+        if let Some(body) = comment {
+            w.app
+                .ok(
+                    Method::POST,
+                    &format!("/api/v1/tickets/{}/comments", t["id"]),
+                    &w.agent,
+                    Some(json!({"body": body, "internal": internal})),
+                )
+                .await;
+        }
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    w.app.open_ticket(&w.a, "Drucker", "kein Treffer").await;
+    let newest_first = |skip: Option<usize>| {
+        ids.iter().enumerate().rev().filter(move |(i, _)| Some(*i) != skip).map(|(_, id)| *id).collect::<Vec<_>>()
+    };
+    for (who, expected) in [(&w.a, newest_first(Some(3))), (&w.agent, newest_first(None))] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = w
+                .app
+                .ok(
+                    Method::GET,
+                    &format!(
+                        "/api/v1/tickets?q=Kaffeemaschine&limit=2{}",
+                        cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default()
+                    ),
+                    who,
+                    None,
+                )
+                .await;
+            seen.extend(page["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "every match once, newest first, across pages");
+    }
+    // Oldest first too (the SLA order is ascending).
+    let due = w.app.ok(Method::GET, "/api/v1/tickets?q=Kaffeemaschine&sort=sla_due&limit=100", &w.agent, None).await;
+    assert_eq!(due["items"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
 async fn agents_find_callers_by_phone_and_log_tickets_for_them() {
     let w = world().await;
     w.app.open_ticket(&w.a, "Open one", "x").await;

@@ -110,13 +110,27 @@ pub fn claim_due(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<EmailRo
     })
 }
 
+/// What became of a claimed email.
+#[derive(Debug)]
+pub enum Outcome {
+    Sent,
+    Failed(String),
+    /// Not tried (the worker is stopping): due again at once, for any instance.
+    Released,
+}
+
 /// Records what became of claimed emails, in one transaction.
-pub fn record(conn: &mut PgConnection, outcomes: &[(EmailRow, Result<(), String>)]) -> QueryResult<()> {
+pub fn record(conn: &mut PgConnection, outcomes: &[(EmailRow, Outcome)]) -> QueryResult<()> {
+    let ids = |wanted: fn(&Outcome) -> bool| -> Vec<i64> {
+        outcomes.iter().filter(|(_, o)| wanted(o)).map(|(e, _)| e.id).collect()
+    };
     conn.transaction(|conn| {
-        let sent: Vec<i64> = outcomes.iter().filter(|(_, r)| r.is_ok()).map(|(e, _)| e.id).collect();
-        mark_sent(conn, &sent)?;
-        for (email, result) in outcomes {
-            if let Err(error) = result {
+        mark_sent(conn, &ids(|o| matches!(o, Outcome::Sent)))?;
+        diesel::update(emails::table.filter(emails::id.eq_any(ids(|o| matches!(o, Outcome::Released)))))
+            .set(emails::next_attempt_at.eq(Utc::now()))
+            .execute(conn)?;
+        for (email, outcome) in outcomes {
+            if let Outcome::Failed(error) = outcome {
                 mark_failed(conn, email, error)?;
             }
         }

@@ -148,7 +148,9 @@ impl Smtp {
             conn.starttls(TlsParameters::new(self.host.clone())?, &self.hello).await?;
         }
         if let Some(credentials) = &self.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials).await.context("SMTP authentication failed")?;
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await
+                .context("SMTP authentication failed")?;
         }
         Ok(conn)
     }

@@ -4,8 +4,8 @@
 //! records each outcome as it arrives, in small groups. An email is sent again only when its
 //! outcome was never recorded: the process died between the server's acceptance and the record
 //! (a window of milliseconds, after which the lease runs out); the copy carries the same
-//! Message-ID, by which mail systems recognise it. On shutdown the worker claims nothing more
-//! and finishes the emails it holds. Woken right after a commit that queued mail, and every
+//! Message-ID, by which mail systems recognise it. On shutdown the worker starts no more
+//! sends, records those in flight and hands the rest of its claim back at once. Woken right after a commit that queued mail, and every
 //! few seconds for retries and for mail queued by other instances.
 
 use std::{
@@ -20,7 +20,7 @@ use futures_util::StreamExt;
 use tokio::sync::Notify;
 
 use super::{
-    outbox::{self, EmailRow},
+    outbox::{self, EmailRow, Outcome},
     transport::Mailer,
 };
 use crate::db::{self, DbPool};
@@ -60,7 +60,7 @@ pub async fn run(pool: DbPool, mailer: Arc<Mailer>, wake: Arc<Notify>, shutdown:
             }
         };
         let full = claimed.len() == usize::try_from(BATCH).unwrap_or(usize::MAX);
-        send_all(&pool, &mailer, claimed).await;
+        send_all(&pool, &mailer, claimed, &shutdown).await;
         if !full {
             tokio::select! {
                 () = wake.notified() => {}
@@ -72,28 +72,34 @@ pub async fn run(pool: DbPool, mailer: Arc<Mailer>, wake: Arc<Notify>, shutdown:
 }
 
 /// Sends `emails`, several at once, recording outcomes in groups as they arrive.
-async fn send_all(pool: &DbPool, mailer: &Mailer, emails: Vec<EmailRow>) {
-    let mut outcomes =
-        futures_util::stream::iter(emails.into_iter().map(|email| async move {
-            let result = mailer.send(&email).await.map_err(|err| format!("{err:#}"));
-            (email, result)
-        }))
-        .buffer_unordered(mailer.parallel())
-        .ready_chunks(RECORD_EVERY);
-    while let Some(group) = outcomes.next().await {
-        for (email, result) in &group {
-            match result {
-                Ok(()) => tracing::info!(email.id = email.id, template = %email.template, "email sent"),
-                Err(error) => tracing::warn!(email.id = email.id, attempt = email.attempts + 1, %error, "email not sent"),
-            }
+async fn send_all(pool: &DbPool, mailer: &Mailer, emails: Vec<EmailRow>, shutdown: &Shutdown) {
+    let mut outcomes = futures_util::stream::iter(emails.into_iter().map(|email| async move {
+        if shutdown.requested() {
+            return (email, Outcome::Released);
         }
+        let outcome = match mailer.send(&email).await {
+            Ok(()) => {
+                tracing::info!(email.id = email.id, template = %email.template, "email sent");
+                Outcome::Sent
+            }
+            Err(err) => {
+                let error = format!("{err:#}");
+                tracing::warn!(email.id = email.id, attempt = email.attempts + 1, %error, "email not sent");
+                Outcome::Failed(error)
+            }
+        };
+        (email, outcome)
+    }))
+    .buffer_unordered(mailer.parallel())
+    .ready_chunks(RECORD_EVERY);
+    while let Some(group) = outcomes.next().await {
         record(pool, group).await;
     }
 }
 
 /// Records outcomes; while the database is away it keeps trying (an email whose outcome is not
 /// recorded would be sent again when its lease runs out).
-async fn record(pool: &DbPool, outcomes: Vec<(EmailRow, Result<(), String>)>) {
+async fn record(pool: &DbPool, outcomes: Vec<(EmailRow, Outcome)>) {
     let outcomes = Arc::new(outcomes);
     let mut wait = Duration::from_millis(200);
     for _ in 0..20 {
