@@ -138,8 +138,9 @@ fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web
     ApiError::NoRoute.into()
 }
 
-/// Starts the HTTP server on `listener`. Actix stops gracefully on SIGTERM/SIGINT: it stops
-/// accepting, lets in-flight requests finish (up to 30 s), then the returned future resolves.
+/// Starts the HTTP server on `listener`. Signals are the caller's ([`crate::cli`] drains, then
+/// stops the server gracefully: it stops accepting, lets in-flight requests finish (up to
+/// 30 s), then the returned future resolves).
 pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let config = Arc::clone(&state.config);
     let doc = openapi();
@@ -161,6 +162,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .app_data(web::PayloadConfig::default().limit(JSON_LIMIT_BYTES))
             .configure(api_routes)
             .into_app()
+            .route("/metrics", web::get().to(crate::metrics::serve))
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(spa::serve))
@@ -170,6 +172,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .wrap(from_fn(headers::middleware))
             .wrap(from_fn(request_id::middleware))
     })
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

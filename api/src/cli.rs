@@ -197,6 +197,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
         tracing::warn!("HELPDESK_JWT_SECRET is not set: using a random secret, sessions end when the server restarts");
     }
     migrate(&config)?;
+    crate::metrics::install()?;
     let pool = db::pool(config.database_url.expose(), config.db_pool_size)?;
     let listener = TcpListener::bind(config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;
@@ -212,11 +213,33 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let background = jobs::spawn(&state, mailer);
         let inbox = crate::inbound::Inbox::new(state.pool.clone(), state.storage.clone(), state.config.clone());
         crate::inbound::imap::spawn(inbox, database_url_for_imap);
-        app::server(listener, state)?.await?;
+        let server = app::server(listener, state.clone())?;
+        actix_web::rt::spawn(stop_on_signal(server.handle(), state));
+        server.await?;
         background.stop().await;
         tracing::info!("server stopped");
         anyhow::Ok(())
     })
+}
+
+/// On SIGTERM or SIGINT: readiness fails for `HELPDESK_SHUTDOWN_DRAIN_SECONDS` while requests
+/// are still served (a load balancer takes the instance out), then the server stops accepting
+/// and finishes the requests in flight.
+async fn stop_on_signal(server: actix_web::dev::ServerHandle, state: actix_web::web::Data<AppState>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut term) = signal(SignalKind::terminate()) else {
+        tracing::warn!("cannot listen for SIGTERM");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    let drain = state.config.shutdown_drain;
+    tracing::info!(drain_s = drain.as_secs(), "stopping: draining, then finishing the requests in flight");
+    state.draining.store(true, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(drain).await;
+    server.stop(true).await;
 }
 
 fn seed(config: &Config, tickets: i64) -> anyhow::Result<()> {

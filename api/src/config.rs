@@ -130,6 +130,11 @@ pub struct Config {
     /// True when no secret was configured and a random one was generated for this process.
     pub jwt_secret_generated: bool,
     pub smtp_url: Option<Secret>,
+    /// After SIGTERM, how long `/health/ready` answers 503 while requests are still served, so a
+    /// load balancer stops sending new ones before the instance stops accepting.
+    pub shutdown_drain: std::time::Duration,
+    /// Bearer token for `GET /metrics`; unset: no metrics are served.
+    pub metrics_token: Option<Secret>,
     /// Emails sent at once, each over a pooled SMTP connection of its own.
     pub smtp_connections: u32,
     pub mail_dir: PathBuf,
@@ -443,6 +448,10 @@ impl Config {
             log_dir: r.raw("HELPDESK_LOG_DIR").map(PathBuf::from),
             trusted_proxies: trusted_proxies(&r)?,
             db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", 10, 1..=200)?,
+            metrics_token: r.raw("HELPDESK_METRICS_TOKEN").filter(|t| !t.is_empty()).map(Secret::new),
+            shutdown_drain: std::time::Duration::from_secs(
+                r.ranged("HELPDESK_SHUTDOWN_DRAIN_SECONDS", 0, 0..=300)?.into(),
+            ),
             smtp_connections: r.ranged("HELPDESK_SMTP_CONNECTIONS", 8, 1..=100)?,
             require_2fa_for_staff: r.parsed("HELPDESK_REQUIRE_2FA_FOR_STAFF", false, "true or false")?,
             user_api_tokens: r.parsed("HELPDESK_USER_API_TOKENS", false, "true or false")?,

@@ -341,9 +341,33 @@ impl From<diesel::result::Error> for ApiError {
                     Self::field(&field, "refers to something that does not exist (any more)")
                 }
             }
+            // The connection broke or the server is stopping, starting or unreachable: the
+            // client may retry (503 with Retry-After); the pool replaces the connection.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => Self::Unavailable(format!("database connection lost: {}", info.message())),
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info) if connection_lost(info.message()) => {
+                Self::Unavailable(format!("database unavailable: {}", info.message()))
+            }
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }
+}
+
+/// libpq's and PostgreSQL's words for a connection that is gone or a server that is not
+/// serving (SQLSTATE classes 08 and 57P0x are not exposed by Diesel).
+fn connection_lost(message: &str) -> bool {
+    const SIGNS: [&str; 7] = [
+        "server closed the connection",
+        "terminating connection",
+        "no connection to the server",
+        "connection to server",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "could not receive data from server",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod health;
 pub mod inbound;
 pub mod jobs;
+pub mod metrics;
 pub mod middleware;
 pub mod net;
 pub mod notifications;

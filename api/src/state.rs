@@ -36,23 +36,27 @@ pub struct AppState {
     pub webhook_wake: Arc<Notify>,
     /// Live updates for `GET /api/v1/stream`.
     pub hub: crate::notifications::stream::Hub,
+    /// Set on SIGTERM: readiness answers 503 while the instance drains.
+    pub draining: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config) -> anyhow::Result<Self> {
         let jwt = JwtKeys::new(&config.jwt_secret, &config.jwt_previous_secrets, config.policies.access_token_ttl);
         let dummy_hash = password::hash(&tokens::generate(), config.bcrypt_cost)?;
+        let budgets = crate::middleware::budget::Budgets::default();
         Ok(Self {
             pool,
             jwt,
             captcha: CaptchaVerifier::new(config.captcha.clone())?,
-            auth_limiter: RateLimiter::new(config.policies.auth_requests_per_minute),
+            auth_limiter: RateLimiter::new(config.policies.auth_requests_per_minute, budgets.clone()),
             mail_wake: Arc::new(Notify::new()),
             storage: Storage::open(&config.storage)?,
             dummy_hash,
             hub: Default::default(),
             webhook_wake: Arc::new(Notify::new()),
-            budgets: Default::default(),
+            budgets,
+            draining: Default::default(),
             hasher: password::Hasher::new(
                 config.bcrypt_cost,
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),

@@ -96,6 +96,8 @@ fn template() -> &'static str {
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    /// Dropped with this value (false for a database of another cluster).
+    owned: bool,
 }
 
 impl TestDb {
@@ -103,14 +105,19 @@ impl TestDb {
         let template = template();
         let name = format!("t_{:016x}", rand::random::<u64>());
         execute(&mut admin_connection(), &format!("CREATE DATABASE {name} TEMPLATE {template}"));
-        Self { url: url_for(&admin_url(), &name), name }
+        Self { url: url_for(&admin_url(), &name), name, owned: true }
     }
 
     /// An empty database without any migration applied.
     pub fn create_empty() -> Self {
         let name = format!("t_{:016x}", rand::random::<u64>());
         execute(&mut admin_connection(), &format!("CREATE DATABASE {name}"));
-        Self { url: url_for(&admin_url(), &name), name }
+        Self { url: url_for(&admin_url(), &name), name, owned: true }
+    }
+
+    /// A database elsewhere (a test's own cluster), left alone when this value is dropped.
+    pub fn external(url: &str) -> Self {
+        Self { name: String::new(), url: url.to_owned(), owned: false }
     }
 
     /// A direct connection, for tests that set up or inspect state below the API.
@@ -126,6 +133,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         if let Ok(mut conn) = PgConnection::establish(&admin_url()) {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
         }

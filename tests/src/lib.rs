@@ -18,6 +18,7 @@ pub mod domain;
 pub mod imap;
 pub mod mailbox;
 pub mod paths;
+pub mod postgres;
 pub mod smtp;
 pub mod storage;
 pub mod totp;

@@ -1,42 +1,29 @@
-//! A per-client-IP request budget for the unauthenticated auth endpoints (fixed one-minute
-//! windows, in memory). Each instance counts for itself; the database-backed failure counts
-//! (login_failures) are what protects accounts across instances.
+//! A per-client-IP request budget for the unauthenticated auth endpoints (one-minute windows),
+//! shared by all server instances: the counts live in the same [`Budgets`] as the budgets of
+//! authenticated requests, which add them up in the database every second. So N instances
+//! allow one budget, overshot by at most what they receive within a second.
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use chrono::{DurationRound, TimeDelta, Utc};
 
-use crate::error::ApiError;
-
-const WINDOW: Duration = Duration::from_secs(60);
+use crate::{error::ApiError, middleware::budget::Budgets};
 
 pub struct RateLimiter {
     per_window: u32,
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
+    budgets: Budgets,
 }
 
 impl RateLimiter {
-    pub fn new(per_minute: u32) -> Self {
-        Self { per_window: per_minute, windows: Mutex::new(HashMap::new()) }
+    pub fn new(per_minute: u32, budgets: Budgets) -> Self {
+        Self { per_window: per_minute, budgets }
     }
 
     /// Counts a request from `client`; a 429 problem once the budget is spent.
     pub fn check(&self, client: &str) -> Result<(), ApiError> {
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
-        }
-        let (start, count) = windows.entry(client.to_owned()).or_insert((now, 0));
-        if now.duration_since(*start) >= WINDOW {
-            *start = now;
-            *count = 0;
-        }
-        *count += 1;
-        if *count > self.per_window {
-            let retry = WINDOW.saturating_sub(now.duration_since(*start)).as_secs().max(1);
+        let now = Utc::now();
+        let used = self.budgets.take(&format!("ip:{client}"), now);
+        if u32::try_from(used).unwrap_or(0) > self.per_window {
+            let next = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now) + TimeDelta::minutes(1);
+            let retry = u64::try_from((next - now).num_seconds()).unwrap_or(60).max(1);
             return Err(ApiError::TooManyRequests { retry_after_secs: retry });
         }
         Ok(())
@@ -49,7 +36,7 @@ mod tests {
 
     #[test]
     fn the_budget_is_per_client() {
-        let limiter = RateLimiter::new(2);
+        let limiter = RateLimiter::new(2, Budgets::default());
         assert!(limiter.check("a").is_ok());
         assert!(limiter.check("a").is_ok());
         assert!(matches!(limiter.check("a"), Err(ApiError::TooManyRequests { .. })));

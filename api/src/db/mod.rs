@@ -54,7 +54,11 @@ where
 {
     let pool = pool.clone();
     blocking(move || {
-        let mut conn = pool.get()?;
+        let waiting = metrics::gauge!("helpdesk_db_pool_waiting");
+        waiting.increment(1);
+        let conn = pool.get();
+        waiting.decrement(1);
+        let mut conn = conn?;
         f(&mut conn)
     })
     .await

@@ -80,11 +80,13 @@ async fn send_all(pool: &DbPool, mailer: &Mailer, emails: Vec<EmailRow>, shutdow
         let outcome = match mailer.send(&email).await {
             Ok(()) => {
                 tracing::info!(email.id = email.id, template = %email.template, "email sent");
+                metrics::counter!("helpdesk_emails_total", "outcome" => "sent").increment(1);
                 Outcome::Sent
             }
             Err(err) => {
                 let error = format!("{err:#}");
                 tracing::warn!(email.id = email.id, attempt = email.attempts + 1, %error, "email not sent");
+                metrics::counter!("helpdesk_emails_total", "outcome" => "failed").increment(1);
                 Outcome::Failed(error)
             }
         };

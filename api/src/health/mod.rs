@@ -25,7 +25,8 @@ async fn live() -> web::Json<Health> {
     ok()
 }
 
-/// Readiness: the database answers and every migration is applied.
+/// Readiness: the database answers, every migration is applied, and the instance is not
+/// shutting down.
 #[utoipa::path(
     operation_id = "getReadiness",
     tag = "health",
@@ -37,6 +38,9 @@ async fn live() -> web::Json<Health> {
 )]
 #[get("/health/ready")]
 async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::Unavailable("the instance is shutting down".into()));
+    }
     crate::db::check_ready(&state.pool).await?;
     Ok(ok())
 }

@@ -141,6 +141,7 @@ pub async fn run(state: &web::Data<AppState>, job: Job) {
                 Ok(counts) => ("ok", counts.clone(), None),
                 Err(err) => ("failed", json!({}), Some(format!("{err:#}"))),
             };
+            metrics::counter!("helpdesk_job_runs_total", "job" => job.name, "outcome" => name).increment(1);
             diesel::update(job_runs::table.find(run_id))
                 .set((
                     job_runs::finished_at.eq(Utc::now()),

@@ -1,6 +1,7 @@
 //! Request budgets (#13): every authenticated request counts against its credential's budget
 //! per minute (`HELPDESK_RATE_LIMIT_PER_MINUTE`, per API token or per person), shared by all
-//! server instances. Responses carry `RateLimit-Limit`, `RateLimit-Remaining` and
+//! server instances (the anonymous auth endpoints count per client IP here too,
+//! `auth::rate_limit`). Responses carry `RateLimit-Limit`, `RateLimit-Remaining` and
 //! `RateLimit-Reset` (IETF draft); an exhausted budget is `429` with `Retry-After`.
 //!
 //! Each instance counts in memory and adds its counts to `request_budgets` every second, taking
@@ -54,7 +55,7 @@ fn window(now: DateTime<Utc>) -> DateTime<Utc> {
 
 impl Budgets {
     /// Counts a request; the used total of the window (all instances, as far as known).
-    fn take(&self, credential: &str, now: DateTime<Utc>) -> i32 {
+    pub fn take(&self, credential: &str, now: DateTime<Utc>) -> i32 {
         let Ok(mut map) = self.0.lock() else { return 0 };
         let count = map.entry((credential.to_owned(), window(now))).or_default();
         count.local += 1;

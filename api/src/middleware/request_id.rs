@@ -49,8 +49,15 @@ pub async fn middleware(
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let header_value = HeaderValue::from_str(&id).ok();
+    let method = req.method().to_string();
     let result = REQUEST_ID.scope(id, next.call(req)).instrument(span.clone()).await;
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let seconds = started.elapsed().as_secs_f64();
+    let latency_ms = seconds * 1000.0;
+    let (route, status) = match &result {
+        Ok(res) => (res.request().match_pattern(), res.status().as_u16()),
+        Err(err) => (None, err.as_response_error().status_code().as_u16()),
+    };
+    crate::metrics::request(&method, route.unwrap_or_else(|| "unmatched".into()), status, seconds);
     let _entered = span.enter();
     match result {
         Ok(mut res) => {

@@ -268,6 +268,12 @@ fn record(
     let ms = i32::try_from(took.as_millis()).unwrap_or(i32::MAX);
     let attempts = d.attempts + 1;
     let code = |s: Option<u16>| s.and_then(|s| i16::try_from(s).ok());
+    let label = match &outcome {
+        Outcome::Delivered { .. } => "delivered",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Fail { .. } => "failed",
+    };
+    metrics::counter!("helpdesk_webhook_deliveries_total", "outcome" => label).increment(1);
     conn.transaction(|conn| {
         // A retry waits its backoff (or the receiver's `Retry-After`) until 24 h have passed;
         // a failure is final.
