@@ -5,6 +5,10 @@
 # SLA and volume reports (#12), webhook delivery throughput (#13), inbound mail from IMAP (#14);
 # then the peak memory
 # of one person's data export (P12) with 10,000 tickets and 1 GiB of files.
+# Throughput (#15): every common operation under `wrk` at 16 connections with notifications on
+# (a real SMTP sink) and normal durability (fsync, synchronous_commit on), the search terms of
+# known frequency, the mail outbox's backlog and drain; the table and its charts are written to
+# docs/benchmarks.md (scripts/bench/report.py).
 # Usage: scripts/bench.sh [N]       (`make bench`, `make bench N=200000`)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -42,6 +46,9 @@ log "seeding $tickets tickets"
 seed_started=$SECONDS
 "$bin" seed --tickets "$tickets" >/dev/null
 seed_seconds=$((SECONDS - seed_started))
+# Seeded without fsync; measured with normal durability.
+bash scripts/pg.sh stop "$pgdir"
+bash scripts/pg.sh start "$pgdir" >/dev/null
 
 start_server
 token="$(sign_in demo.agent1)"
@@ -86,6 +93,82 @@ printf '%-34s %12s\n' "reports/volume (1 year, day)" "$(median_ms "$base/api/v1/
 printf '%-34s %12s\n' "reports/volume (2 years, week)" \
   "$(median_ms "$base/api/v1/reports/volume?from=$(date -u -d '-730 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)&interval=week")"
 printf '%-34s %12s\n' "GET /api/v1/tickets/stats" "$(median_ms "$base/api/v1/tickets/stats")"
+
+# Throughput (#15): wrk, 2 threads, 16 connections, 5 s warm-up then 20 s measured, per
+# operation; notifications on (every create and comment queues mail to a local SMTP sink).
+apt_ensure wrk
+results="$(dirname "$pgdir")/results.jsonl"
+sink_count="$(dirname "$pgdir")/smtp.count"
+sink_out="$(dirname "$pgdir")/smtp.out"
+"$(python_real)" scripts/bench/smtp_counter.py "$sink_count" > "$sink_out" &
+sink_pid=$!
+for _ in $(seq 1 50); do grep -q PORT "$sink_out" 2>/dev/null && break; sleep 0.1; done
+start_server HELPDESK_SMTP_URL="smtp://127.0.0.1:$(awk '/PORT/ {print $2}' "$sink_out")" HELPDESK_SMTP_CONNECTIONS=16
+token="$(sign_in demo.agent1)"
+customer="$(psql -qtA "$DATABASE_URL" -c "SELECT username FROM users WHERE role = 'customer' ORDER BY id LIMIT 1")"
+customer_token="$(sign_in "$customer")"
+ids="$(dirname "$pgdir")/ids.txt"
+active="$(dirname "$pgdir")/active.txt"
+psql -qtA "$DATABASE_URL" -c "SELECT id FROM tickets ORDER BY random() LIMIT 10000" > "$ids"
+psql -qtA "$DATABASE_URL" -c "SELECT id FROM tickets WHERE status IN ('new', 'open', 'pending') AND NOT archived ORDER BY random() LIMIT 10000" > "$active"
+deep_list="$(cursor_after "sort=created_at" 25000)"
+# wrk_run NAME SECONDS [VAR=value ...]: one measured run; appends {"op": NAME, ...} to results.
+wrk_run() {
+  local name="$1" seconds="$2"; shift 2
+  env WRK_TOKEN="$token" "$@" wrk -t2 -c16 -d5s -s scripts/bench/wrk.lua "$base" >/dev/null
+  local line
+  line="$(env WRK_TOKEN="$token" "$@" wrk -t2 -c16 -d"${seconds}s" -s scripts/bench/wrk.lua "$base" | tail -n 1)"
+  printf '{"op": "%s", %s\n' "$name" "${line#\{}" >> "$results"
+}
+wrk_run "get ticket" 20 WRK_PATH='/api/v1/tickets/{id}' WRK_IDS="$ids"
+wrk_run "list 50, first page" 20 WRK_PATH='/api/v1/tickets?limit=50'
+wrk_run "list 50, after 25,000 rows" 20 WRK_PATH="/api/v1/tickets?limit=50&cursor=$deep_list"
+wrk_run "search a common word (Drucker)" 20 WRK_PATH='/api/v1/tickets?q=Drucker&limit=25'
+wrk_run "search a rare word (Plotter)" 20 WRK_PATH='/api/v1/tickets?q=Plotter&limit=25'
+wrk_run "search a word nobody wrote" 20 WRK_PATH='/api/v1/tickets?q=Kaffeemaschine&limit=25'
+wrk_run "dashboard stats" 20 WRK_PATH='/api/v1/tickets/stats'
+load_started="$(date +%s.%N)"
+wrk_run "create ticket" 20 WRK_TOKEN="$customer_token" WRK_METHOD=POST WRK_PATH='/api/v1/tickets' \
+  WRK_BODY='{"subject":"Bench {n}","description":"Der Drucker im zweiten Stock druckt nicht."}'
+wrk_run "add comment" 20 WRK_METHOD=POST WRK_PATH='/api/v1/tickets/{id}/comments' WRK_IDS="$active" \
+  WRK_BODY='{"body":"Wir kümmern uns darum ({n})."}'
+load_seconds="$(awk -v a="$load_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+# The outbox after the write load: what is left, and how long it takes to drain.
+backlog="$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM emails WHERE status = 'pending'")"
+queued="$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM emails")"
+drain_started="$(date +%s.%N)"
+while [ "$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM emails WHERE status = 'pending'")" != 0 ]; do sleep 0.2; done
+drain_seconds="$(awk -v a="$drain_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+sleep 1
+read -r received distinct < "$sink_count"
+printf '{"op": "mail after the write load", "backlog": %s, "drain_seconds": %s, "load_seconds": %s, "queued": %s, "received": %s, "distinct": %s}\n' \
+  "$backlog" "$drain_seconds" "$load_seconds" "$queued" "$received" "$distinct" >> "$results"
+# Mail throughput alone: 20,000 queued at once, sent over 16 pooled connections.
+psql -q "$DATABASE_URL" -c "INSERT INTO emails (recipient, subject, template, text_body, html_body)
+  SELECT 'reader' || g || '@example.org', 'Bench ' || g, 'ticket_created', 'Hallo', '<p>Hallo</p>' FROM generate_series(1, 20000) g"
+mail_started="$(date +%s.%N)"
+while [ "$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM emails WHERE status = 'pending'")" != 0 ]; do sleep 0.2; done
+mail_seconds="$(awk -v a="$mail_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+printf '{"op": "mail outbox alone", "mails": 20000, "seconds": %s}\n' "$mail_seconds" >> "$results"
+rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")"
+printf '{"op": "server peak memory", "mib": %s}\n' "$((rss_kb / 1024))" >> "$results"
+
+# Search terms of known frequency (the seed puts devices into descriptions; four tickets get a
+# word of their own): alone (median of 7) and under load (p99 at 16 connections, 5 s each).
+psql -q "$DATABASE_URL" -c "UPDATE tickets SET description = description || ' Einzelstück ' || w
+  FROM (VALUES (11, 'Zapfhahn'), (22, 'Lochkarte'), (33, 'Rechenschieber'), (44, 'Telefax')) AS v(n, w)
+  WHERE tickets.id = (SELECT id FROM tickets ORDER BY id OFFSET v.n LIMIT 1)"
+for term in Kaffeemaschine Zeitmaschine Hoverboard Flaschenpost Zapfhahn Lochkarte Rechenschieber Telefax \
+            Plotter Beamer Headset Dockingstation Monitor Tastatur Router Webcam Rückruf Team Screenshots update; do
+  found="$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM tickets WHERE search @@ (websearch_to_tsquery('german', '$term') || websearch_to_tsquery('english', '$term'))")"
+  alone="$(median_ms "$base/api/v1/tickets?q=$term&limit=25")"
+  line="$(env WRK_TOKEN="$token" WRK_PATH="/api/v1/tickets?q=$term&limit=25" wrk -t2 -c16 -d5s -s scripts/bench/wrk.lua "$base" | tail -n 1)"
+  printf '{"op": "search", "term": "%s", "tickets": %s, "alone_ms": %s, %s\n' "$term" "$found" "$alone" "${line#\{}" >> "$results"
+done
+kill "$sink_pid" 2>/dev/null || true
+printf '\n'
+"$(python_real)" scripts/bench/report.py "$results" "$tickets" docs/benchmarks.md
+start_server
 
 # Webhook delivery (#13): one instance works off 20,000 queued deliveries (one per ticket, as
 # events of many tickets are) to a loopback receiver; deliveries per second until none is pending.

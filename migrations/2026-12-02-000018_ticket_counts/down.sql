@@ -1,3 +1,4 @@
+DROP INDEX tickets_in_time_idx;
 DROP TRIGGER ticket_counts_insert ON tickets;
 DROP TRIGGER ticket_counts_update ON tickets;
 DROP TRIGGER ticket_counts_delete ON tickets;

@@ -63,3 +63,10 @@ $$;
 
 INSERT INTO ticket_counts (key, n)
 SELECT k, count(*) FROM tickets t CROSS JOIN LATERAL ticket_count_keys(t) k GROUP BY k;
+
+-- What time alone changes (on track, at risk) is counted at read time over the running tickets
+-- whose deadlines lie ahead: a range of this index, read without touching the table.
+CREATE INDEX tickets_in_time_idx ON tickets (next_due_at)
+    INCLUDE (first_response_at, resolved_at, first_response_due_at, resolution_due_at,
+             first_response_warn_at, resolution_warn_at, sla_paused_at, archived)
+    WHERE sla_paused_at IS NULL AND NOT archived;

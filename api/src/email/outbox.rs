@@ -55,14 +55,12 @@ pub fn enqueue(
             return Ok(None);
         }
     }
-    let id = insert(conn, recipient, locale, message, public_url)?;
     // Non-essential mail to an account can be turned off with one click (RFC 8058).
-    if let (Some((user_id, _, _)), Some(what)) = (account, message.unsubscribe_kind()) {
-        diesel::update(emails::table.find(id))
-            .set(emails::unsubscribe.eq(format!("{user_id}:{what}")))
-            .execute(conn)?;
-    }
-    Ok(Some(id))
+    let unsubscribe = match (account, message.unsubscribe_kind()) {
+        (Some((user_id, _, _)), Some(what)) => Some(format!("{user_id}:{what}")),
+        _ => None,
+    };
+    insert(conn, recipient, locale, message, public_url, unsubscribe, false).map(Some)
 }
 
 fn insert(
@@ -71,6 +69,8 @@ fn insert(
     locale: Locale,
     message: &Message,
     public_url: &str,
+    unsubscribe: Option<String>,
+    forget_after_send: bool,
 ) -> QueryResult<i64> {
     let rendered = message.render(locale, public_url);
     diesel::insert_into(emails::table)
@@ -81,6 +81,8 @@ fn insert(
             emails::template.eq(rendered.template),
             emails::text_body.eq(&rendered.text),
             emails::html_body.eq(&rendered.html),
+            emails::unsubscribe.eq(unsubscribe),
+            emails::forget_after_send.eq(forget_after_send),
         ))
         .returning(emails::id)
         .get_result(conn)
@@ -147,9 +149,7 @@ pub fn enqueue_and_forget(
     message: &Message,
     public_url: &str,
 ) -> QueryResult<i64> {
-    let id = insert(conn, recipient, locale, message, public_url)?;
-    diesel::update(emails::table.find(id)).set(emails::forget_after_send.eq(true)).execute(conn)?;
-    Ok(id)
+    insert(conn, recipient, locale, message, public_url, None, true)
 }
 
 /// Deletes the log of every email to `recipient` but `keep` (erasure, P12).

@@ -75,22 +75,57 @@ fn label(t: &TicketRow) -> String {
     format!("#{} {subject}", t.number)
 }
 
-/// A notice about a ticket: in-app title and a short mail with the link.
-fn ticket_notice(
+/// A notice about a ticket to each of `people` (the inactive and restricted skipped), on the
+/// channels each chose: in-app notifications in one insert with one live update, and a short
+/// mail with the link. A constant number of statements however many people it reaches.
+fn ticket_notices(
     conn: &mut PgConnection,
-    person: &User,
+    people: &[User],
     topic: Topic,
     t: &TicketRow,
     public_url: &str,
 ) -> Result<(), ApiError> {
-    let title = title(topic, person.locale, &label(t));
-    let message = Message::AgentNotice {
-        name: person.full_name.clone(),
-        topic,
-        title: title.clone(),
-        link: format!("/tickets/{}", t.number),
-    };
-    deliver(conn, person, topic, Some(t), &title, Some(&message), public_url)
+    let people: Vec<&User> = people.iter().filter(|p| p.active && p.restricted_at.is_none()).collect();
+    if people.is_empty() {
+        return Ok(());
+    }
+    let prefs: BTreeMap<i64, serde_json::Value> = users::table
+        .filter(users::id.eq_any(people.iter().map(|p| p.id).collect::<Vec<_>>()))
+        .select((users::id, users::notification_channels))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let (mut in_app, mut ids) = (Vec::new(), Vec::new());
+    for person in people {
+        let chosen = prefs
+            .get(&person.id)
+            .and_then(|p| parse_channels(p).get(topic.as_str()).copied())
+            .unwrap_or(topic.default_channel());
+        let title = title(topic, person.locale, &label(t));
+        if chosen.email() {
+            let message = Message::AgentNotice {
+                name: person.full_name.clone(),
+                topic,
+                title: title.clone(),
+                link: format!("/tickets/{}", t.number),
+            };
+            email::enqueue(conn, &person.email, person.locale, &message, public_url)?;
+        }
+        if chosen.in_app() {
+            ids.push(person.id);
+            in_app.push((
+                notifications::user_id.eq(person.id),
+                notifications::ticket_id.eq(Some(t.id)),
+                notifications::kind.eq(topic.as_str()),
+                notifications::title.eq(title),
+            ));
+        }
+    }
+    if !in_app.is_empty() {
+        diesel::insert_into(notifications::table).values(&in_app).execute(conn)?;
+        stream::publish_to(conn, &ids, "notification")?;
+    }
+    Ok(())
 }
 
 pub fn title(topic: Topic, locale: Locale, what: &str) -> String {
@@ -128,12 +163,12 @@ fn follows(followed: &[Option<i64>], category: Option<i64>) -> bool {
 
 /// A new ticket: every agent who follows its category (or all categories).
 pub fn new_ticket(conn: &mut PgConnection, t: &TicketRow, by: i64, public_url: &str) -> Result<(), ApiError> {
-    for (person, followed) in active_staff(conn)? {
-        if person.id != by && follows(&followed, t.category_id) {
-            ticket_notice(conn, &person, Topic::NewTicket, t, public_url)?;
-        }
-    }
-    Ok(())
+    let people: Vec<User> = active_staff(conn)?
+        .into_iter()
+        .filter(|(person, followed)| person.id != by && follows(followed, t.category_id))
+        .map(|(person, _)| person)
+        .collect();
+    ticket_notices(conn, &people, Topic::NewTicket, t, public_url)
 }
 
 /// A ticket was assigned to `assignee` by someone else.
@@ -148,7 +183,7 @@ pub fn assigned(
         return Ok(());
     }
     if let Some(person) = crate::accounts::repo::find(conn, assignee)? {
-        ticket_notice(conn, &person, Topic::Assigned, t, public_url)?;
+        ticket_notices(conn, &[person], Topic::Assigned, t, public_url)?;
     }
     Ok(())
 }
@@ -200,10 +235,7 @@ pub fn mentions(
         .filter(users::id.ne(author))
         .select(User::as_select())
         .load(conn)?;
-    for person in people {
-        ticket_notice(conn, &person, Topic::Mention, t, public_url)?;
-    }
-    Ok(())
+    ticket_notices(conn, &people, Topic::Mention, t, public_url)
 }
 
 /// An SLA warning or breach: the assignee; unassigned, the agents who follow the ticket's
@@ -230,10 +262,7 @@ pub fn sla_alert(
     if recipients.is_empty() {
         recipients = staff.into_iter().filter(|(u, _)| u.role == Role::Admin).map(|(u, _)| u).collect();
     }
-    for person in recipients {
-        ticket_notice(conn, &person, topic, t, public_url)?;
-    }
-    Ok(())
+    ticket_notices(conn, &recipients, topic, t, public_url)
 }
 
 /// A scheduled job failed: every admin, once per failure streak.

@@ -32,6 +32,22 @@ pub fn publish(conn: &mut PgConnection, user_id: i64, kind: &str) -> diesel::Que
     send(conn, &Event { kind: kind.to_owned(), user_id: Some(user_id), ticket_id: None })
 }
 
+/// Publishes `kind` to each of `user_ids` when the caller's transaction commits (one statement).
+pub fn publish_to(conn: &mut PgConnection, user_ids: &[i64], kind: &str) -> diesel::QueryResult<()> {
+    let events: Vec<String> = user_ids
+        .iter()
+        .map(|&id| {
+            serde_json::to_string(&Event { kind: kind.to_owned(), user_id: Some(id), ticket_id: None })
+                .unwrap_or_default()
+        })
+        .collect();
+    diesel::sql_query("SELECT pg_notify($1, e) FROM unnest($2) e")
+        .bind::<Text, _>(CHANNEL)
+        .bind::<diesel::sql_types::Array<Text>, _>(events)
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Tells every agent's open views that ticket `ticket_id` changed.
 pub fn ticket_changed(conn: &mut PgConnection, ticket_id: i64) -> diesel::QueryResult<()> {
     send(conn, &Event { kind: "ticket".to_owned(), user_id: None, ticket_id: Some(ticket_id) })

@@ -64,11 +64,12 @@ pub fn read(conn: &mut PgConnection, me: i64) -> QueryResult<TicketStats> {
     .map(|c| (c.key, c.n))
     .collect();
     let count = |key: &str| counts.get(key).copied().unwrap_or(0);
-    // Running and not breached means every open deadline lies ahead: a range of the due index.
+    // Running and not breached means every open deadline lies ahead: a range of the due index
+    // (resolved and closed tickets, archived ones among them, sort at its far end, so the
+    // range holds only tickets that still need work).
     let in_time: InTime = diesel::sql_query(format!(
         "SELECT count(*) FILTER (WHERE {on_track}) AS on_track, count(*) FILTER (WHERE {at_risk}) AS at_risk
-         FROM tickets WHERE next_due_at > now() AND next_due_at < $1 AND NOT archived
-          AND status IN ('new', 'open', 'pending') AND sla_paused_at IS NULL",
+         FROM tickets WHERE next_due_at > now() AND next_due_at < $1 AND NOT archived AND sla_paused_at IS NULL",
         on_track = sla::status_sql(SlaStatus::OnTrack),
         at_risk = sla::status_sql(SlaStatus::AtRisk),
     ))

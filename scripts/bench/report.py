@@ -1,0 +1,150 @@
+"""Turns the throughput results of `make bench` (one JSON object per line) into a table on
+stdout and docs/benchmarks.md with one small SVG chart per operation (before and after, drawn
+here: no third-party service).
+
+Usage: report.py RESULTS.jsonl TICKETS OUT.md
+"""
+import datetime
+import json
+import os
+import sys
+
+# Measured on this 2-core machine with 1,000,000 tickets before #15 (wrk, 16 connections;
+# the issue's table): (req/s low, high, p99 ms low, high). The rare and empty searches took
+# 3.2-3.3 s per request even alone; stats answered 2 req/s with a 10 s p99.
+BEFORE = {
+    "get ticket": (2300, 2650, 28, 30),
+    "list 50, first page": (910, 1060, 32, 38),
+    "list 50, after 25,000 rows": (910, 1060, 32, 38),
+    "search a common word (Drucker)": (610, 745, 44, 63),
+    "search a rare word (Plotter)": (None, None, 3200, 3300),
+    "search a word nobody wrote": (None, None, 3200, 3300),
+    "dashboard stats": (2, 2, 10000, 10000),
+    "create ticket": (955, 1000, 49, 57),
+    "add comment": (650, 730, 63, 82),
+}
+# The targets of #15: (req/s at least, p99 ms at most).
+TARGET = {
+    "get ticket": (5000, 20),
+    "list 50, first page": (2000, 20),
+    "list 50, after 25,000 rows": (2000, 20),
+    "search a common word (Drucker)": (None, 50),
+    "search a rare word (Plotter)": (None, 50),
+    "search a word nobody wrote": (None, 50),
+    "dashboard stats": (None, 5),
+    "create ticket": (3000, 20),
+    "add comment": (2500, 20),
+}
+
+
+def slug(name):
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-").replace("--", "-")
+
+
+def bar_chart(title, rows, unit):
+    """A horizontal bar chart: rows of (label, value, colour)."""
+    width, left, bar, gap = 520, 150, 18, 8
+    top = 28
+    height = top + len(rows) * (bar + gap) + 10
+    biggest = max((v for _, v, _ in rows if v), default=1) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+        f'<text x="4" y="16" font-weight="bold">{title}</text>',
+    ]
+    for i, (label, value, colour) in enumerate(rows):
+        y = top + i * (bar + gap)
+        length = 0 if value is None else max(1, (width - left - 90) * value / biggest)
+        shown = "n/a" if value is None else f"{value:,.1f} {unit}".replace(".0 ", " ")
+        parts.append(f'<text x="4" y="{y + 13}">{label}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{colour}"/>')
+        parts.append(f'<text x="{left + length + 4:.1f}" y="{y + 13}">{shown}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def main():
+    path, tickets, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    charts = os.path.join(os.path.dirname(out), "benchmarks")
+    os.makedirs(charts, exist_ok=True)
+    lines = []
+    table = [
+        "| operation | req/s | p50 ms | p99 ms | before: req/s, p99 ms | target: req/s, p99 ms | errors |",
+        "|---|---:|---:|---:|---|---|---:|",
+    ]
+    for r in rows:
+        if "requests" not in r or r["op"] == "search":
+            continue
+        name = r["op"]
+        rate = r["requests"] / r["seconds"]
+        before = BEFORE.get(name)
+        target = TARGET.get(name, (None, None))
+        before_text = "—"
+        if before:
+            rate_text = "—" if before[0] is None else f"{before[0]:,}–{before[1]:,}"
+            before_text = f"{rate_text}, {before[2]:,}–{before[3]:,}"
+        target_text = f"{'—' if target[0] is None else f'≥ {target[0]:,}'}, {'—' if target[1] is None else f'≤ {target[1]}'}"
+        errors = r["errors"] + r["non2xx"]
+        table.append(
+            f"| {name} | {rate:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {before_text} | {target_text} | {errors} |"
+        )
+        chart = [("req/s before", before[1] if before else None, "#bbb"), ("req/s now", rate, "#2b6cb0")]
+        chart += [("p99 ms before", before[3] if before else None, "#bbb"), ("p99 ms now", r["p99_ms"], "#c05621")]
+        with open(os.path.join(charts, slug(name) + ".svg"), "w") as f:
+            f.write(bar_chart(name, chart, ""))
+    lines += table
+    lines.append("")
+    for r in rows:
+        if r["op"] == "mail after the write load":
+            lines.append(
+                f"- **Mail after the write load**: {r['queued']:,} mails queued in {r['load_seconds']} s of load "
+                f"(before: 58,689 left pending of 80,912); {r['backlog']:,} pending when the load stopped, "
+                f"drained in {r['drain_seconds']} s; the sink received {r['received']:,} messages with "
+                f"{r['distinct']:,} distinct Message-IDs."
+            )
+        elif r["op"] == "mail outbox alone":
+            rate = r["mails"] / max(r["seconds"], 0.001)
+            lines.append(
+                f"- **Mail outbox alone**: {r['mails']:,} mails in {r['seconds']} s = **{rate:,.0f} mails/s** over 16 pooled "
+                "SMTP connections (target ≥ 1,000; before: one SMTP session per mail, about 22 mails/s)."
+            )
+            with open(os.path.join(charts, "mail-outbox.svg"), "w") as f:
+                f.write(bar_chart("mail outbox", [("mails/s before", 22, "#bbb"), ("mails/s now", rate, "#2b6cb0")], ""))
+        elif r["op"] == "server peak memory":
+            lines.append(f"- **Server peak memory** after the load: {r['mib']} MiB resident.")
+    search = [r for r in rows if r["op"] == "search"]
+    if search:
+        lines += [
+            "",
+            "Search terms of known frequency (ticket text; comments are searched too):",
+            "",
+            "| term | tickets with it | alone, median ms | 16 connections: req/s | p99 ms |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in search:
+            lines.append(
+                f"| {r['term']} | {r['tickets']:,} | {r['alone_ms']} | {r['requests'] / r['seconds']:,.0f} | {r['p99_ms']:.1f} |"
+            )
+        chart = [(f"{r['term']} ({r['tickets']:,})", r["p99_ms"], "#c05621") for r in search]
+        with open(os.path.join(charts, "search-terms.svg"), "w") as f:
+            f.write(bar_chart("search p99 ms at 16 connections", chart, ""))
+    report = "\n".join(lines) + "\n"
+    print(report)
+    header = f"""# Benchmarks
+
+Written by `make bench` ({datetime.date.today().isoformat()}, {tickets:,} tickets with three comments each, release
+build, 2 cores; PostgreSQL with fsync and synchronous_commit on; notifications on, sent to a
+local SMTP server; `wrk` with 2 threads and 16 connections, 5 s warm-up, then 20 s measured
+(search terms: 5 s)). "Before" is the measurement of the same operations on this machine before
+issue #15. Charts per operation are in [benchmarks/](benchmarks/).
+
+"""
+    charts_md = "\n".join(
+        f"![{n}](benchmarks/{n})" for n in sorted(os.listdir(charts)) if n.endswith(".svg")
+    )
+    with open(out, "w") as f:
+        f.write(header + report + "\n## Charts\n\n" + charts_md + "\n")
+
+
+if __name__ == "__main__":
+    main()
