@@ -9,18 +9,30 @@
 # (a real SMTP sink) and normal durability (fsync, synchronous_commit on), the search terms of
 # known frequency, the mail outbox's backlog and drain; the table and its charts are written to
 # docs/benchmarks.md (scripts/bench/report.py).
-# Usage: scripts/bench.sh [N]       (`make bench`, `make bench N=200000`)
+# Usage: scripts/bench.sh [N]       (`make bench`, `make bench N=200000`);
+#        BENCH_ONLY=throughput scripts/bench.sh [N] measures only the throughput table;
+#        BENCH_BIN=path BENCH_SAVE=file measures another build (e.g. an older commit) and keeps
+#        its results in `file` instead of writing docs/benchmarks.md; the report shows
+#        docs/benchmarks/before.jsonl, when present, as "before".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 tickets="${1:-1000000}"
 
 bash scripts/ensure-tools.sh run
-cargo build -q --release -p helpdesk-api --bin helpdesk
-bin="${CARGO_TARGET_DIR:-$ROOT/target}/release/helpdesk"
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin="$(readlink -f "$BENCH_BIN")"
+else
+  cargo build -q --release -p helpdesk-api --bin helpdesk
+  bin="${CARGO_TARGET_DIR:-$ROOT/target}/release/helpdesk"
+fi
 
 pgdir="$(mktemp -d /tmp/helpdesk-bench-pg.XXXXXX)/data"
 server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; bash scripts/pg.sh stop "$pgdir"; rm -rf "$(dirname "$pgdir")"; }
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "${sink_pid:-}" ] && kill "$sink_pid" 2>/dev/null
+  bash scripts/pg.sh stop "$pgdir"; rm -rf "$(dirname "$pgdir")"
+}
 # Starts the release server with the extra environment given ("VAR=value" ...); sets
 # `server_pid` and `base`, stopping a server started before.
 start_server() {
@@ -72,6 +84,7 @@ cursor_after() {
 
 deep=25000
 printf '\nseeded %s tickets in %s s\n\n' "$tickets" "$seed_seconds"
+if [ -z "${BENCH_ONLY:-}" ]; then
 printf '%-34s %12s %22s\n' "GET /api/v1/tickets (limit=25)" "page 1 (ms)" "after $deep rows (ms)"
 for sort in created_at queue sla_due priority; do
   c="$(cursor_after "sort=$sort" "$deep")"
@@ -93,6 +106,7 @@ printf '%-34s %12s\n' "reports/volume (1 year, day)" "$(median_ms "$base/api/v1/
 printf '%-34s %12s\n' "reports/volume (2 years, week)" \
   "$(median_ms "$base/api/v1/reports/volume?from=$(date -u -d '-730 days' +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+1 day' +%Y-%m-%dT00:00:00Z)&interval=week")"
 printf '%-34s %12s\n' "GET /api/v1/tickets/stats" "$(median_ms "$base/api/v1/tickets/stats")"
+fi
 
 # Throughput (#15): wrk, 2 threads, 16 connections, 5 s warm-up then 20 s measured, per
 # operation; notifications on (every create and comment queues mail to a local SMTP sink).
@@ -100,9 +114,11 @@ apt_ensure wrk
 results="$(dirname "$pgdir")/results.jsonl"
 sink_count="$(dirname "$pgdir")/smtp.count"
 sink_out="$(dirname "$pgdir")/smtp.out"
-"$(python_real)" scripts/bench/smtp_counter.py "$sink_count" > "$sink_out" &
+"$TOOLS/venv/bin/python" -c 'import aiosmtpd' 2>/dev/null || "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6'
+"$TOOLS/venv/bin/python" scripts/bench/smtp_counter.py "$sink_count" > "$sink_out" &
 sink_pid=$!
 for _ in $(seq 1 50); do grep -q PORT "$sink_out" 2>/dev/null && break; sleep 0.1; done
+grep -q PORT "$sink_out" || die "the SMTP sink did not start"
 start_server HELPDESK_SMTP_URL="smtp://127.0.0.1:$(awk '/PORT/ {print $2}' "$sink_out")" HELPDESK_SMTP_CONNECTIONS=16
 token="$(sign_in demo.agent1)"
 customer="$(psql -qtA "$DATABASE_URL" -c "SELECT username FROM users WHERE role = 'customer' ORDER BY id LIMIT 1")"
@@ -161,13 +177,19 @@ psql -q "$DATABASE_URL" -c "UPDATE tickets SET description = description || ' Ei
 for term in Kaffeemaschine Zeitmaschine Hoverboard Flaschenpost Zapfhahn Lochkarte Rechenschieber Telefax \
             Plotter Beamer Headset Dockingstation Monitor Tastatur Router Webcam Rückruf Team Screenshots update; do
   found="$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM tickets WHERE search @@ (websearch_to_tsquery('german', '$term') || websearch_to_tsquery('english', '$term'))")"
-  alone="$(median_ms "$base/api/v1/tickets?q=$term&limit=25")"
-  line="$(env WRK_TOKEN="$token" WRK_PATH="/api/v1/tickets?q=$term&limit=25" wrk -t2 -c16 -d5s -s scripts/bench/wrk.lua "$base" | tail -n 1)"
+  encoded="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$term")"
+  alone="$(median_ms "$base/api/v1/tickets?q=$encoded&limit=25")"
+  line="$(env WRK_TOKEN="$token" WRK_PATH="/api/v1/tickets?q=$encoded&limit=25" wrk -t2 -c16 -d5s -s scripts/bench/wrk.lua "$base" | tail -n 1)"
   printf '{"op": "search", "term": "%s", "tickets": %s, "alone_ms": %s, %s\n' "$term" "$found" "$alone" "${line#\{}" >> "$results"
 done
 kill "$sink_pid" 2>/dev/null || true
 printf '\n'
-"$(python_real)" scripts/bench/report.py "$results" "$tickets" docs/benchmarks.md
+if [ -n "${BENCH_SAVE:-}" ]; then
+  cp "$results" "$BENCH_SAVE"
+else
+  "$(python_real)" scripts/bench/report.py "$results" "$tickets" docs/benchmarks.md
+fi
+[ "${BENCH_ONLY:-}" = throughput ] && exit 0
 start_server
 
 # Webhook delivery (#13): one instance works off 20,000 queued deliveries (one per ticket, as

@@ -197,7 +197,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
         tracing::warn!("HELPDESK_JWT_SECRET is not set: using a random secret, sessions end when the server restarts");
     }
     migrate(&config)?;
-    crate::metrics::install()?;
+    if config.metrics_token.is_some() {
+        crate::metrics::install()?;
+    }
     let pool = db::pool(config.database_url.expose(), config.db_pool_size)?;
     let listener = TcpListener::bind(config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;

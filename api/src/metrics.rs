@@ -22,7 +22,8 @@ use crate::{db, error::ApiError, state::AppState};
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
-/// Installs the process-wide recorder (`helpdesk serve` only).
+/// Installs the process-wide recorder (`helpdesk serve` with a metrics token only; without
+/// one, every metric call is a no-op).
 pub fn install() -> anyhow::Result<()> {
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(

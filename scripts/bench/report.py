@@ -62,10 +62,24 @@ def bar_chart(title, rows, unit):
     return "\n".join(parts) + "\n"
 
 
+def measured_before(path):
+    """The results of the build before #15 on this machine (`BENCH_SAVE`), as BEFORE entries."""
+    before = {}
+    for line in open(path):
+        r = json.loads(line)
+        if "requests" in r and r["op"] != "search":
+            rate = round(r["requests"] / r["seconds"])
+            before[r["op"]] = (rate, rate, round(r["p99_ms"], 1), round(r["p99_ms"], 1))
+    return before
+
+
 def main():
     path, tickets, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     rows = [json.loads(line) for line in open(path) if line.strip()]
     charts = os.path.join(os.path.dirname(out), "benchmarks")
+    before_file = os.path.join(charts, "before.jsonl")
+    if os.path.exists(before_file):
+        BEFORE.update(measured_before(before_file))
     os.makedirs(charts, exist_ok=True)
     lines = []
     table = [
@@ -81,8 +95,9 @@ def main():
         target = TARGET.get(name, (None, None))
         before_text = "—"
         if before:
-            rate_text = "—" if before[0] is None else f"{before[0]:,}–{before[1]:,}"
-            before_text = f"{rate_text}, {before[2]:,}–{before[3]:,}"
+            span = lambda a, b: f"{a:,}" if a == b else f"{a:,}–{b:,}"  # noqa: E731
+            rate_text = "—" if before[0] is None else span(before[0], before[1])
+            before_text = f"{rate_text}, {span(before[2], before[3])}"
         target_text = f"{'—' if target[0] is None else f'≥ {target[0]:,}'}, {'—' if target[1] is None else f'≤ {target[1]}'}"
         errors = r["errors"] + r["non2xx"]
         table.append(
@@ -136,7 +151,9 @@ Written by `make bench` ({datetime.date.today().isoformat()}, {tickets:,} ticket
 build, 2 cores; PostgreSQL with fsync and synchronous_commit on; notifications on, sent to a
 local SMTP server; `wrk` with 2 threads and 16 connections, 5 s warm-up, then 20 s measured
 (search terms: 5 s)). "Before" is the measurement of the same operations on this machine before
-issue #15. Charts per operation are in [benchmarks/](benchmarks/).
+issue #15 (commit 2e424d9, same script, `BENCH_BIN`; results in `benchmarks/before.jsonl`);
+where that run could not measure an operation, the figure is the issue's. Charts per operation
+are in [benchmarks/](benchmarks/).
 
 """
     charts_md = "\n".join(
