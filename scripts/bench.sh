@@ -29,8 +29,8 @@ fi
 pgdir="$(mktemp -d /tmp/helpdesk-bench-pg.XXXXXX)/data"
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  [ -n "${sink_pid:-}" ] && kill "$sink_pid" 2>/dev/null
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  if [ -n "${sink_pid:-}" ]; then kill "$sink_pid" 2>/dev/null || true; fi
   bash scripts/pg.sh stop "$pgdir"; rm -rf "$(dirname "$pgdir")"
 }
 # Starts the release server with the extra environment given ("VAR=value" ...); sets
