@@ -25,8 +25,7 @@ async fn live() -> web::Json<Health> {
     ok()
 }
 
-/// Readiness: the database answers, every migration is applied, and the instance is not
-/// shutting down.
+/// Readiness: the database answers, migrations are applied, the instance is not stopping.
 #[utoipa::path(
     operation_id = "getReadiness",
     tag = "health",

@@ -193,6 +193,40 @@ pub fn list(
     Ok(rows)
 }
 
+/// The lexemes the statistics of `comments.search` name as the most common (up to 10,000),
+/// read again every 10 minutes: parsing them costs milliseconds, a search must not.
+fn common_comment_lexemes(conn: &mut PgConnection) -> QueryResult<std::sync::Arc<std::collections::HashSet<String>>> {
+    use std::{
+        collections::HashSet,
+        sync::{Arc, Mutex},
+        time::{Duration, Instant},
+    };
+    #[derive(QueryableByName)]
+    struct Lexeme {
+        #[diesel(sql_type = Text)]
+        lexeme: String,
+    }
+    static CACHE: Mutex<Option<(Instant, Arc<HashSet<String>>)>> = Mutex::new(None);
+    const FRESH: Duration = Duration::from_secs(600);
+    if let Some((at, set)) = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
+        && at.elapsed() < FRESH
+    {
+        return Ok(Arc::clone(set));
+    }
+    let set: Arc<HashSet<String>> = Arc::new(
+        diesel::sql_query(
+            "SELECT unnest(most_common_elems::text::text[]) AS lexeme FROM pg_stats
+             WHERE schemaname = current_schema() AND tablename = 'comments' AND attname = 'search'",
+        )
+        .load::<Lexeme>(conn)?
+        .into_iter()
+        .map(|l| l.lexeme)
+        .collect(),
+    );
+    *CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&set)));
+    Ok(set)
+}
+
 /// At most this many matching comments are read from the index for a rare word.
 const RARE_COMMENTS: i64 = 5_000;
 
@@ -207,20 +241,17 @@ struct TicketId {
 /// fewer than [`RARE_COMMENTS`] matches in the index. `None` for a common word (walk the list).
 fn rare_comment_matches(conn: &mut PgConnection, viewer: &Viewer, text: &str) -> QueryResult<Option<Vec<i64>>> {
     #[derive(QueryableByName)]
-    struct Common {
-        #[diesel(sql_type = Bool)]
-        common: bool,
+    struct Lexeme {
+        #[diesel(sql_type = Text)]
+        lexeme: String,
     }
-    let common = diesel::sql_query(
-        "SELECT EXISTS (
-             SELECT 1 FROM pg_stats s CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[]) e
-             WHERE s.schemaname = current_schema() AND s.tablename = 'comments' AND s.attname = 'search'
-               AND e = ANY(tsvector_to_array(to_tsvector('german', $1) || to_tsvector('english', $1)))) AS common",
+    let common = common_comment_lexemes(conn)?;
+    let words: Vec<Lexeme> = diesel::sql_query(
+        "SELECT unnest(tsvector_to_array(to_tsvector('german', $1) || to_tsvector('english', $1))) AS lexeme",
     )
     .bind::<Text, _>(text)
-    .get_result::<Common>(conn)?
-    .common;
-    if common {
+    .load(conn)?;
+    if words.iter().any(|w| common.contains(&w.lexeme)) {
         return Ok(None);
     }
     let found: Vec<TicketId> = conn.transaction(|conn| {
