@@ -201,11 +201,6 @@ fn common_comment_lexemes(conn: &mut PgConnection) -> QueryResult<std::sync::Arc
         sync::{Arc, Mutex},
         time::{Duration, Instant},
     };
-    #[derive(QueryableByName)]
-    struct Lexeme {
-        #[diesel(sql_type = Text)]
-        lexeme: String,
-    }
     static CACHE: Mutex<Option<(Instant, Arc<HashSet<String>>)>> = Mutex::new(None);
     const FRESH: Duration = Duration::from_secs(600);
     if let Some((at, set)) = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
@@ -230,6 +225,13 @@ fn common_comment_lexemes(conn: &mut PgConnection) -> QueryResult<std::sync::Arc
 /// At most this many matching comments are read from the index for a rare word.
 const RARE_COMMENTS: i64 = 5_000;
 
+/// A row of a query that lists lexemes.
+#[derive(QueryableByName)]
+struct Lexeme {
+    #[diesel(sql_type = Text)]
+    lexeme: String,
+}
+
 #[derive(QueryableByName)]
 struct TicketId {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -240,11 +242,6 @@ struct TicketId {
 /// among comments: none of them among the most common lexemes of the column's statistics, and
 /// fewer than [`RARE_COMMENTS`] matches in the index. `None` for a common word (walk the list).
 fn rare_comment_matches(conn: &mut PgConnection, viewer: &Viewer, text: &str) -> QueryResult<Option<Vec<i64>>> {
-    #[derive(QueryableByName)]
-    struct Lexeme {
-        #[diesel(sql_type = Text)]
-        lexeme: String,
-    }
     let common = common_comment_lexemes(conn)?;
     let words: Vec<Lexeme> = diesel::sql_query(
         "SELECT unnest(tsvector_to_array(to_tsvector('german', $1) || to_tsvector('english', $1))) AS lexeme",
