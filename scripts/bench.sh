@@ -92,6 +92,17 @@ for sort in created_at queue sla_due priority; do
     "$(median_ms "$base/api/v1/tickets?sort=$sort&limit=25&cursor=$c")"
 done
 printf '%-34s %12s\n' "q=Drucker (full text)" "$(median_ms "$base/api/v1/tickets?q=Drucker&limit=25")"
+# The queue's views as the web UI asks for them (#16), and search by number, requester, company.
+active="status=new&status=open&status=pending"
+printf '%-34s %12s\n' "queue view: all open" "$(median_ms "$base/api/v1/tickets?$active&sort=queue&limit=25")"
+printf '%-34s %12s\n' "queue view: unassigned" "$(median_ms "$base/api/v1/tickets?$active&assignee_id=none&sort=queue&limit=25")"
+printf '%-34s %12s\n' "queue view: closed" "$(median_ms "$base/api/v1/tickets?status=resolved&status=closed&sort=queue&limit=25")"
+number="$(psql -qtA "$DATABASE_URL" -c "SELECT number FROM tickets ORDER BY id OFFSET 500000 LIMIT 1")"
+person="$(psql -qtA "$DATABASE_URL" -c "SELECT split_part(full_name, ' ', 1) FROM users WHERE role = 'customer' ORDER BY id OFFSET 100 LIMIT 1")"
+company="$(psql -qtA "$DATABASE_URL" -c "SELECT left(split_part(name, ' ', 1), 4) FROM organizations ORDER BY id LIMIT 1")"
+for q in "%23$number" "$person" "$company"; do
+  printf '%-34s %12s\n' "q=$q (number, name, company)" "$(median_ms "$base/api/v1/tickets?q=$q&sort=queue&limit=25")"
+done
 for status in on_track at_risk breached paused met; do
   printf '%-34s %12s\n' "sla_status=$status" "$(median_ms "$base/api/v1/tickets?sla_status=$status&limit=25")"
   printf '%-34s %12s\n' "sla_status=$status&sort=queue" "$(median_ms "$base/api/v1/tickets?sla_status=$status&sort=queue&limit=25")"

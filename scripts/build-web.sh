@@ -11,7 +11,7 @@ log "building the web UI (wasm32, $profile)"
 cargo build -q -p helpdesk-web-ui --target wasm32-unknown-unknown --profile "$profile"
 wasm="$target_dir/wasm32-unknown-unknown/$profile/helpdesk-web-ui.wasm"
 dist="$ROOT/web-ui/dist"
-stamp="$(cat "$wasm" web-ui/index.html web-ui/style.css scripts/build-web.sh | sha256sum | cut -c1-32)"
+stamp="$(cat "$wasm" web-ui/index.html web-ui/style.css web-ui/favicon.svg scripts/build-web.sh | sha256sum | cut -c1-32)"
 if [ -f "$dist/.stamp" ] && [ "$(cat "$dist/.stamp")" = "$stamp" ]; then
   log "web UI unchanged"
   exit 0
@@ -32,6 +32,7 @@ boot_name="boot-$(hash "$work/boot.js").js"
 cp "$work/boot.js" "$dist.new/$boot_name"
 style_name="style-$(hash web-ui/style.css).css"
 cp web-ui/style.css "$dist.new/$style_name"
+cp web-ui/favicon.svg "$dist.new/favicon.svg"
 sed -e "s|{{WASM}}|$wasm_name|g" -e "s|{{JS}}|$js_name|g" -e "s|{{BOOT}}|$boot_name|g" -e "s|{{STYLE}}|$style_name|g" \
   web-ui/index.html > "$dist.new/index.html"
 for f in "$dist.new"/*.wasm "$dist.new"/*.js "$dist.new"/*.css; do gzip -9 -k -n "$f"; done

@@ -40,9 +40,13 @@ if [ -n "$created" ]; then
 fi
 
 # Optional demo data: `make run HELPDESK_SEED_TICKETS=500` seeds once, into an empty database.
-if [ -n "${HELPDESK_SEED_TICKETS:-}" ] && [ -n "$(psql "$DATABASE_URL" -tAc 'SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM tickets)' 2>/dev/null)" ]; then
-  log "seeding $HELPDESK_SEED_TICKETS demo tickets"
-  "$bin" seed --tickets "$HELPDESK_SEED_TICKETS"
+if [ -n "${HELPDESK_SEED_TICKETS:-}" ]; then
+  if [ -n "$(psql "$DATABASE_URL" -tAc 'SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM tickets)' 2>/dev/null)" ]; then
+    log "seeding $HELPDESK_SEED_TICKETS demo tickets"
+    "$bin" seed --tickets "$HELPDESK_SEED_TICKETS"
+  else
+    log "not seeding: the database already has tickets (demo data goes into an empty database only)"
+  fi
 fi
 
 log "serving on ${HELPDESK_BIND:-127.0.0.1:8080} (Ctrl-C stops; the database keeps its data)"

@@ -55,6 +55,14 @@ enum Command {
         #[arg(long)]
         if_none: bool,
     },
+    /// Set a new password for an account (a lost admin password): read from stdin when stdin is
+    /// not a terminal, otherwise generated and printed once. Ends the account's sessions, voids
+    /// its reset links and tells the owner by email, as any password change does.
+    ResetPassword {
+        /// The account's username or email address.
+        #[arg(long)]
+        login: String,
+    },
     /// Fill the database with realistic demo data (organizations, customers, agents, tickets,
     /// comments). Every seeded account has the password `demo-password-2026`.
     Seed {
@@ -108,6 +116,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::CreateAdmin { email, name, username, if_none } => {
             create_admin(&config, &email, &name, username.as_deref(), if_none)
         }
+        Command::ResetPassword { login } => reset_password(&config, &login),
         Command::Seed { tickets } => seed(&config, tickets),
         Command::Openapi | Command::IngestEmail { .. } => unreachable_openapi(),
     };
@@ -262,6 +271,40 @@ fn seed(config: &Config, tickets: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The password of `create-admin` and `reset-password`: stdin when it is not a terminal (the
+/// flag, whether it was generated).
+fn password_from_stdin() -> anyhow::Result<(String, bool)> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((password::generate(), true));
+    }
+    let mut input = String::new();
+    stdin.lock().read_to_string(&mut input).context("cannot read the password from stdin")?;
+    Ok((input.trim_end_matches(['\r', '\n']).to_owned(), false))
+}
+
+fn reset_password(config: &Config, login: &str) -> anyhow::Result<()> {
+    let mut conn = connect(config)?;
+    db::migrate(&mut conn)?;
+    let (new_password, generated) = password_from_stdin()?;
+    if let Some(problem) = helpdesk_types::validation::password_problem(&new_password) {
+        anyhow::bail!("invalid password: {problem}");
+    }
+    let user = crate::accounts::repo::find_by_login(&mut conn, login.trim())?
+        .ok_or_else(|| anyhow::anyhow!("no account has the username or email {login}"))?;
+    let hash = password::hash(&new_password, config.bcrypt_cost)?;
+    conn.transaction(|conn| {
+        crate::auth::credentials::replace_password(conn, &user, &hash, None, "password reset by an operator", &config.public_url)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = std::io::stdout();
+    writeln!(out, "New password set for {} ({})", user.username, user.email)?;
+    if generated {
+        writeln!(out, "Password (shown once): {new_password}")?;
+    }
+    Ok(())
+}
+
 fn create_admin(config: &Config, email: &str, name: &str, username: Option<&str>, if_none: bool) -> anyhow::Result<()> {
     let mut conn = connect(config)?;
     db::migrate(&mut conn)?;
@@ -269,14 +312,7 @@ fn create_admin(config: &Config, email: &str, name: &str, username: Option<&str>
         tracing::info!("an admin already exists; nothing to do");
         return Ok(());
     }
-    let stdin = std::io::stdin();
-    let (password, generated) = if stdin.is_terminal() {
-        (password::generate(), true)
-    } else {
-        let mut input = String::new();
-        stdin.lock().read_to_string(&mut input).context("cannot read the password from stdin")?;
-        (input.trim_end_matches(['\r', '\n']).to_owned(), false)
-    };
+    let (password, generated) = password_from_stdin()?;
     let input = CreateAdmin { email, full_name: name, username, password: &password, bcrypt_cost: config.bcrypt_cost };
     let user = admin_cli::create_admin(&mut conn, &input).map_err(|e| match e {
         CreateAdminError::Other(e) => e,

@@ -53,14 +53,16 @@ pub fn seed(conn: &mut PgConnection, tickets: i64, bcrypt_cost: u32) -> anyhow::
         .execute(conn)?;
         diesel::sql_query(
             "INSERT INTO users (email, username, full_name, company, phone, password_hash, role, locale, organization_id)
-             SELECT 'customer' || g || '.' || s.seq || '@demo' || (1 + g % 20) || '.example',
-                    'demo.c' || s.seq || '.' || g,
+             SELECT CASE WHEN g <= 5 THEN 'demo.customer' || g ELSE 'customer' || g || '.' || s.seq END
+                        || '@demo' || (1 + g % 20) || '.example',
+                    CASE WHEN g <= 5 THEN 'demo.customer' || g ELSE 'demo.c' || s.seq || '.' || g END,
                     (ARRAY['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hans'])[1 + g % 8] || ' ' ||
                     (ARRAY['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner'])[1 + g % 7],
                     'Demo Org ' || (1 + g % 20), '+49 30 ' || (1000000 + g), $1, 'customer',
                     (ARRAY['de', 'en'])[1 + g % 2],
                     (SELECT id FROM organizations WHERE name = 'Demo Org ' || (1 + g % 20))
-             FROM generate_series(1, $2) g, (SELECT substr(md5(random()::text), 1, 6) AS seq) s",
+             FROM generate_series(1, $2) g, (SELECT substr(md5(random()::text), 1, 6) AS seq) s
+             ON CONFLICT DO NOTHING",
         )
         .bind::<diesel::sql_types::Text, _>(&hash)
         .bind::<BigInt, _>(customers)

@@ -333,8 +333,25 @@ async fn browsers_refresh_with_the_cookie_but_only_by_json_requests() {
     assert!(body.get("refresh_token").is_none());
     let logout = browser.post(app.url("/api/v1/auth/logout")).json(&json!({})).send().await.unwrap();
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    // Signing out cleared the cookie: a visitor without one has no session to continue (204,
+    // not an error the browser's console would show on every anonymous page load).
     let after = browser.post(app.url("/api/v1/auth/refresh")).json(&json!({})).send().await.unwrap();
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(after.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_refresh_with_a_forged_cookie_is_refused_and_the_cookie_cleared() {
+    let app = TestApp::spawn().await;
+    let forged = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .header(header::COOKIE, "helpdesk_refresh=forged-value")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    assert!(forged.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
 }
 
 #[tokio::test]

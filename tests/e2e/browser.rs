@@ -144,3 +144,87 @@ async fn a_guest_sends_the_contact_form_and_answers_through_the_private_link() {
     let env = [("CAPTCHA_TOKEN", helpdesk_tests::captcha::PASSING_TOKEN), ("MAIL_DIR", mail_dir.to_str().unwrap())];
     tokio::task::block_in_place(|| run(&app, "contact_form", &env));
 }
+
+fn customer_env() -> [(&'static str, &'static str); 2] {
+    [("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD)]
+}
+
+#[tokio::test]
+async fn forgot_password_confirms_that_a_link_is_on_its_way() {
+    let app = TestApp::spawn().await;
+    run(&app, "forgot_password_confirms", &[]);
+}
+
+#[tokio::test]
+async fn a_refused_upload_never_leaves_an_orphan_or_a_second_ticket() {
+    let app = TestApp::builder().env("HELPDESK_MAX_UPLOAD_BYTES", "1024").spawn().await;
+    app.register("clara").await;
+    run(&app, "refused_upload_never_leaves_an_orphan_ticket", &customer_env());
+}
+
+#[tokio::test]
+async fn saving_the_profile_says_saved() {
+    let app = TestApp::spawn().await;
+    app.register("clara").await;
+    run(&app, "profile_save_says_saved", &customer_env());
+}
+
+#[tokio::test]
+async fn a_closed_ticket_says_why_and_offers_a_linked_follow_up() {
+    let app = TestApp::spawn().await;
+    let clara = app.customer("clara").await;
+    app.open_ticket(&clara, "Drucker kaputt", "Geht nicht").await;
+    run(&app, "closed_ticket_offers_a_follow_up", &customer_env());
+}
+
+/// An admin, the agent alex, and three tickets by clara (one for Acme GmbH through a colleague).
+async fn workspace() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    app.user_with_role(&admin, "alex", "agent").await;
+    app.create_organization(&admin, "Acme GmbH", "acme.example", "premium", false).await;
+    let clara = app.customer("clara").await;
+    let first = app.open_ticket(&clara, "Drucker kaputt", "Geht nicht").await;
+    app.open_ticket(&clara, "Scanner piept", "Seit heute").await;
+    app.verified_customer("otto", "otto@acme.example").await;
+    let otto = app.login("otto", PASSWORD).await;
+    app.open_ticket(&otto, "Beamer flackert", "Im Saal").await;
+    (app, first["number"].to_string())
+}
+
+#[tokio::test]
+async fn agents_work_the_queue_by_views_search_bulk_assignment_and_keyboard() {
+    let (app, number) = workspace().await;
+    let env = [
+        ("AGENT_LOGIN", "alex"),
+        ("AGENT_PASSWORD", PASSWORD),
+        ("AGENT_NAME", "alex Example"),
+        ("TICKET_NUMBER", number.as_str()),
+    ];
+    run(&app, "queue_views_bulk_assign_and_keyboard", &env);
+}
+
+#[tokio::test]
+async fn replies_and_internal_notes_are_separate_tabs_and_a_reply_carries_an_image() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin("admin").await;
+    app.user_with_role(&admin, "alex", "agent").await;
+    app.register("clara").await;
+    let clara = app.login("clara", PASSWORD).await;
+    app.ok(
+        reqwest::Method::PATCH,
+        "/api/v1/me",
+        &clara,
+        Some(serde_json::json!({"full_name": "Clara Customer"})),
+    )
+    .await;
+    app.open_ticket(&clara, "Drucker kaputt", "Geht nicht").await;
+    run(&app, "reply_and_note_tabs_with_an_image", &[("AGENT_LOGIN", "alex"), ("AGENT_PASSWORD", PASSWORD)]);
+}
+
+#[tokio::test]
+async fn the_workspace_reads_german_throughout() {
+    let (app, _) = workspace().await;
+    let env = [("AGENT_LOGIN", "alex"), ("AGENT_PASSWORD", PASSWORD), ("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD)];
+    run(&app, "workspace_in_german", &env);
+}

@@ -136,11 +136,41 @@ fn create_admin_rejects_a_short_password() {
 }
 
 #[tokio::test]
+async fn reset_password_gives_a_locked_out_admin_a_new_password_and_ends_the_old_sessions() {
+    let db = TestDb::create_empty();
+    let env = [("DATABASE_URL", db.url.as_str())];
+    let created =
+        helpdesk(&["create-admin", "--email", "ada@example.com", "--name", "Ada"], &env, Some("the forgotten one\n"));
+    assert!(created.status.success(), "{}", stderr(&created));
+    let app = helpdesk_tests::TestApp::builder().database(db).spawn().await;
+    let old_session = app.login("ada", "the forgotten one").await;
+    let env = [("DATABASE_URL", app.db.url.as_str())];
+    for (login, input, expected) in [
+        ("nobody", "a brand new password\n", "no account"),
+        ("ada", "short\n", "invalid password"),
+    ] {
+        let refused = helpdesk(&["reset-password", "--login", login], &env, Some(input));
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(stderr(&refused).contains(expected), "{}", stderr(&refused));
+    }
+    let reset = helpdesk(&["reset-password", "--login", "ADA@example.com"], &env, Some("a brand new password\n"));
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    assert!(!String::from_utf8_lossy(&reset.stdout).contains("a brand new password"), "not echoed");
+    assert_eq!(app.login_status("ada", "the forgotten one").await, reqwest::StatusCode::UNAUTHORIZED);
+    app.login("ada", "a brand new password").await;
+    assert_eq!(app.me_status(&old_session).await, reqwest::StatusCode::UNAUTHORIZED, "old sessions end");
+}
+
+#[tokio::test]
 async fn seed_creates_demo_data_the_api_serves() {
     let db = TestDb::create_empty();
     let output = helpdesk(&["seed", "--tickets", "300"], &[("DATABASE_URL", db.url.as_str())], None);
     assert!(output.status.success(), "{}", stderr(&output));
     let app = helpdesk_tests::TestApp::builder().database(db).spawn().await;
+    // The documented demo accounts exist.
+    for login in ["demo.customer1", "demo.customer5", "demo.agent10"] {
+        assert_eq!(app.login_status(login, "demo-password-2026").await, reqwest::StatusCode::OK, "{login}");
+    }
     let agent = app.login("demo.agent1", "demo-password-2026").await;
     // The clean-up job archives seeded tickets resolved long ago (at start-up, then every
     // minute): wait until it is done, so no ticket moves between the two lists while they are

@@ -1017,3 +1017,101 @@ async fn per_ticket_lists_are_paginated() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{suffix}: {problem}");
     }
 }
+
+/// `/api/v1/tickets?q=…` with `q` encoded as the web UI does.
+fn search_path(q: &str) -> String {
+    let query = helpdesk_types::tickets::TicketQuery { q: Some(q.to_owned()), ..Default::default() };
+    format!("/api/v1/tickets?{}", query.to_query_string())
+}
+
+/// The subjects of the tickets `session` finds with `q`.
+async fn found(w: &World, session: &Session, q: &str) -> Vec<String> {
+    let page = w.app.ok(Method::GET, &search_path(q), session, None).await;
+    page["items"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn search_finds_a_ticket_by_its_number_with_or_without_hash() {
+    let w = world().await;
+    let t = w.app.open_ticket(&w.a, "Drucker", "Geht nicht").await;
+    w.app.open_ticket(&w.a, "Scanner", "Auch nicht").await;
+    let number = t["number"].as_i64().unwrap();
+    assert_eq!(found(&w, &w.agent, &number.to_string()).await, ["Drucker"]);
+    assert_eq!(found(&w, &w.agent, &format!("#{number}")).await, ["Drucker"]);
+    assert_eq!(found(&w, &w.a, &format!(" #{number} ")).await, ["Drucker"]);
+    // Another customer's number finds nothing for a customer.
+    assert!(found(&w, &w.b, &number.to_string()).await.is_empty());
+    // Digits beyond any number, a lone hash: no match, no error.
+    assert!(found(&w, &w.agent, "99999999999999999999999").await.is_empty());
+    assert!(found(&w, &w.agent, "#").await.is_empty());
+}
+
+#[tokio::test]
+async fn search_finds_tickets_by_the_start_of_the_requesters_name_or_email_and_the_organizations_name() {
+    let w = world().await;
+    w.app.open_ticket(&w.a, "Erstes Anliegen", "Text").await;
+    w.app.open_ticket(&w.b, "Zweites Anliegen", "Text").await;
+    // Names and emails by the start of a word, any case (anna Example, anna@alpha.example).
+    assert_eq!(found(&w, &w.agent, "ann").await, ["Erstes Anliegen"]);
+    assert_eq!(found(&w, &w.agent, "EXAMPLE ber").await, ["Zweites Anliegen"]);
+    assert_eq!(found(&w, &w.agent, "bert@beta.example").await, ["Zweites Anliegen"]);
+    // Organizations by the start of their name (Beta AG).
+    assert_eq!(found(&w, &w.agent, "beta").await, ["Zweites Anliegen"]);
+    assert_eq!(found(&w, &w.admin, "Alph").await, ["Erstes Anliegen"]);
+    // Visibility holds: customer B finds nothing of anna's by her name or company.
+    assert!(found(&w, &w.b, "anna").await.is_empty());
+    assert!(found(&w, &w.b, "Alpha").await.is_empty());
+    // Too short to name anyone, punctuation only, quotes: no people match and no error.
+    for q in ["a", "'", "'':*|", "a & b", "\u{0}x"] {
+        let (status, _) = w.app.send(Method::GET, &search_path(q), Some(&w.agent), None).await;
+        assert!(status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY, "{q:?}: {status}");
+    }
+}
+
+#[tokio::test]
+async fn a_follow_up_links_the_closed_ticket_and_the_new_one_both_ways() {
+    let w = world().await;
+    let original = w.app.open_ticket(&w.a, "Drucker kaputt", "Geht nicht").await;
+    let id = original["id"].as_i64().unwrap();
+    // An open ticket is answered there, not followed up.
+    let body = json!({"subject": "Noch mal", "description": "Wieder kaputt", "follow_up_of": id});
+    let (status, problem) = w.app.send(Method::POST, "/api/v1/tickets", Some(&w.a), Some(body.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem["errors"]["follow_up_of"].is_array(), "{problem}");
+    w.app.ok(Method::PATCH, &format!("/api/v1/tickets/{id}"), &w.agent, Some(json!({"status": "closed"}))).await;
+    // Nobody else can attach a ticket to it, nor learn that it exists.
+    for session in [&w.b, &w.c] {
+        let (status, problem) = w.app.send(Method::POST, "/api/v1/tickets", Some(session), Some(body.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert!(problem["errors"]["follow_up_of"].is_array(), "{problem}");
+    }
+    let (status, _) = w
+        .app
+        .send(Method::POST, "/api/v1/tickets", Some(&w.a), Some(json!({"subject": "x", "description": "y", "follow_up_of": i64::MAX})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let follow_up = w.app.create_ticket(&w.a, body).await;
+    assert_eq!(follow_up["follow_up_of"]["number"], original["number"]);
+    let closed = w.app.get_json(&format!("/api/v1/tickets/{id}"), &w.a).await;
+    assert_eq!(closed["follow_ups"][0]["number"], follow_up["number"]);
+    assert_eq!(closed["follow_ups"][0]["subject"], "Noch mal");
+    let for_agent = w.app.get_json(&format!("/api/v1/tickets/{id}"), &w.agent).await;
+    assert_eq!(for_agent["follow_ups"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn agents_and_admins_are_listed_for_assignment_to_staff_only() {
+    let w = world().await;
+    let agents = w.app.ok(Method::GET, "/api/v1/agents", &w.agent, None).await;
+    let names: Vec<&str> = agents.as_array().unwrap().iter().map(|p| p["full_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Admin Example", "agent Example"]);
+    for (session, expected) in [(None, StatusCode::UNAUTHORIZED), (Some(&w.a), StatusCode::FORBIDDEN)] {
+        let (status, _) = w.app.send(Method::GET, "/api/v1/agents", session, None).await;
+        assert_eq!(status, expected);
+    }
+    // A deactivated agent is no longer offered.
+    let id = w.agent.user_id();
+    w.app.ok(Method::PATCH, &format!("/api/v1/users/{id}"), &w.admin, Some(json!({"active": false}))).await;
+    let agents = w.app.ok(Method::GET, "/api/v1/agents", &w.admin, None).await;
+    assert_eq!(agents.as_array().unwrap().len(), 1);
+}

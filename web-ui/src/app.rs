@@ -37,16 +37,79 @@ enum Need {
 #[component]
 fn Guard(need: Need, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
+    // Only what decides access is tracked: a changed name (a saved profile) must not mount the
+    // page again and lose its state.
+    let access = Memo::new(move |_| (session.ready.get(), session.signed_in(), session.is_staff(), session.is_admin()));
     move || {
-        if !session.ready.get() {
+        let (ready, signed_in, staff, admin) = access.get();
+        if !ready {
             view! { <p class="muted">{tr("common.loading")}</p> }.into_any()
-        } else if !session.signed_in() {
+        } else if !signed_in {
             view! { <Redirect path="/login" /> }.into_any()
-        } else if (need == Need::Staff && !session.is_staff()) || (need == Need::Admin && !session.is_admin()) {
+        } else if (need == Need::Staff && !staff) || (need == Need::Admin && !admin) {
             view! { <Redirect path="/tickets" /> }.into_any()
         } else {
             children().into_any()
         }
+    }
+}
+
+/// A page that does not exist, inside the app.
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="card" id="not-found">
+            <h1>{tr("notfound.title")}</h1>
+            <p>{tr("notfound.text")}</p>
+            <p><a href="/">{tr("notfound.home")}</a></p>
+        </section>
+    }
+}
+
+/// The keyboard shortcuts, shown with `?`; `g q` goes to the queue.
+#[component]
+fn Shortcuts() -> impl IntoView {
+    let session = use_session();
+    let open = RwSignal::new(false);
+    let pending_g = RwSignal::new(false);
+    let navigate = use_navigate();
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if crate::components::typing(&ev) || !session.is_staff() {
+            return;
+        }
+        match ev.key().as_str() {
+            "?" => open.update(|o| *o = !*o),
+            "Escape" => open.set(false),
+            "g" => {
+                pending_g.set(true);
+                return;
+            }
+            "q" if pending_g.get_untracked() => navigate("/queue", Default::default()),
+            _ => {}
+        }
+        pending_g.set(false);
+    });
+    on_cleanup(move || keys.remove());
+    let rows = [
+        ("j / k", "keys.move"),
+        ("o / Enter", "keys.open"),
+        ("x", "keys.select"),
+        ("a", "keys.assign"),
+        ("r", "keys.reply"),
+        ("n", "keys.note"),
+        ("/", "keys.search"),
+        ("g q", "keys.queue"),
+        ("?", "keys.help"),
+    ];
+    view! {
+        <Show when=move || open.get()>
+            <div class="overlay" role="dialog" aria-label="shortcuts" id="shortcuts" on:click=move |_| open.set(false)>
+                <div class="card">
+                    <h2>{tr("keys.title")}</h2>
+                    <table>{rows.iter().map(|(k, what)| view! { <tr><td><kbd>{*k}</kbd></td><td>{tr(what)}</td></tr> }).collect_view()}</table>
+                </div>
+            </div>
+        </Show>
     }
 }
 
@@ -181,6 +244,8 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::detect();
     provide_context(session);
     provide_context(i18n);
+    provide_context(crate::components::Flash(RwSignal::new(None)));
+    provide_context(crate::time::Minute::start());
     let live = Live::new();
     provide_context(live);
     live.run(session);
@@ -196,10 +261,12 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Router>
+            <a class="skip" href="#main">{tr("nav.skip")}</a>
             <Nav />
-            <main class="shell">
+            <Shortcuts />
+            <main class="shell" id="main" tabindex="-1">
                 <VerifyBanner />
-                <Routes fallback=|| view! { <p class="card">"404"</p> }>
+                <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/login") view=Login />
                     <Route path=path!("/register") view=Register />

@@ -93,6 +93,21 @@ pub fn loaded<T, V: IntoView + 'static>(result: Option<Result<T, ApiError>>, ok:
     }
 }
 
+/// A message for the next page (set before navigating, taken by the page that shows it).
+#[derive(Clone, Copy)]
+pub struct Flash(pub RwSignal<Option<String>>);
+
+/// Whether a key press belongs to a text field (shortcuts then stay out of the way).
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return true;
+    }
+    ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
+    })
+}
+
 /// An API error in plain language.
 #[component]
 pub fn ErrorText(error: RwSignal<Option<ApiError>>) -> impl IntoView {

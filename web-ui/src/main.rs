@@ -9,6 +9,7 @@ mod i18n;
 mod live;
 mod pages;
 mod session;
+mod time;
 
 fn main() {
     console_error_panic_hook::set_once();

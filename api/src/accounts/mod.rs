@@ -10,6 +10,7 @@ pub mod me;
 pub mod model;
 pub mod repo;
 pub mod restriction;
+pub mod staff;
 pub mod verification;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,5 +19,5 @@ pub fn routes(cfg: &mut ServiceConfig) {
     me::routes(cfg);
     admin::routes(cfg);
     restriction::routes(cfg);
-    cfg.service(export::export_me).service(export::export_user);
+    cfg.service(export::export_me).service(export::export_user).service(staff::list_agents);
 }

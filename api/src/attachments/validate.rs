@@ -25,29 +25,7 @@ pub fn extension(filename: &str) -> Option<String> {
     (!stem.is_empty() && !ext.is_empty()).then(|| ext.to_ascii_lowercase())
 }
 
-const OLE2: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Whether `bytes` really are a file of type `ext`.
-pub fn content_matches(ext: &str, bytes: &[u8]) -> bool {
-    let is_zip = bytes.starts_with(b"PK\x03\x04");
-    match ext {
-        "jpg" | "jpeg" => infer::image::is_jpeg(bytes),
-        "png" => infer::image::is_png(bytes),
-        "gif" => infer::image::is_gif(bytes),
-        "pdf" => bytes.starts_with(b"%PDF-"),
-        "doc" => bytes.starts_with(OLE2),
-        // A DOCX is a ZIP package with a content-types part and a word/ folder.
-        "docx" => is_zip && contains(bytes, b"[Content_Types].xml") && contains(bytes, b"word/"),
-        "zip" => is_zip || bytes.starts_with(b"PK\x05\x06"),
-        "rar" => bytes.starts_with(b"Rar!\x1A\x07"),
-        "txt" => !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok(),
-        _ => false,
-    }
-}
+pub use helpdesk_types::validation::content_matches;
 
 /// The content type files of `ext` are served with.
 pub fn content_type(ext: &str) -> Option<&'static str> {

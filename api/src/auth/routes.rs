@@ -241,7 +241,8 @@ fn presented_refresh(req: &HttpRequest, body: &RefreshRequest) -> Option<(String
     security((), ("refresh_cookie" = [])),
     responses(
         (status = 200, description = "A new access token; the refresh credential was rotated.", body = TokenResponse),
-        (status = 401, description = "No valid refresh credential, or the session ended.", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "No refresh credential was sent (no cookie, no `refresh_token`): there is no session to continue."),
+        (status = 401, description = "The refresh credential is not valid, or the session ended.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not an application/json request.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -254,7 +255,8 @@ async fn refresh_session(
     body.validate()?;
     state.auth_limiter.check(&client_address(&req, &state))?;
     let Some((token, from_body)) = presented_refresh(&req, &body) else {
-        return Err(ApiError::Unauthenticated("No refresh credential was sent; sign in.".into()));
+        // No credential at all is the normal state of a visitor, not an error.
+        return Ok(HttpResponse::NoContent().finish());
     };
     let st = state.clone();
     let rotated = db::run(&state.pool, move |conn| {

@@ -256,6 +256,7 @@ diesel::table! {
         sla_alerted -> Array<Nullable<Text>>,
         sla_alert_at -> Nullable<Timestamptz>,
         pending_reminders -> Int2,
+        follow_up_of -> Nullable<Int8>,
     }
 }
 

@@ -100,3 +100,25 @@ fn assignee(conn: &mut PgConnection, viewer: &Viewer, t: &mut TicketRow, to: Opt
 pub fn chosen_category(conn: &mut PgConnection, id: i64, staff: bool) -> Result<String, ApiError> {
     repo::category_name(conn, id, staff)?.ok_or_else(|| ApiError::field("category_id", "is not an available category"))
 }
+
+/// The ticket a new one follows up (`follow_up_of`): resolved or closed, visible to the viewer,
+/// and of the same requester, so the link never reveals a ticket to someone who could not see it.
+pub fn followed_up(
+    conn: &mut PgConnection,
+    viewer: &super::policy::Viewer,
+    id: i64,
+    requester_id: i64,
+) -> Result<i64, ApiError> {
+    use helpdesk_types::tickets::TicketStatus;
+    let original = match repo::find_visible(conn, viewer, id, false) {
+        Err(ApiError::NotFound) => return Err(ApiError::field("follow_up_of", "is not a ticket you can see")),
+        found => found?,
+    };
+    if !matches!(original.status, TicketStatus::Resolved | TicketStatus::Closed) {
+        return Err(ApiError::field("follow_up_of", "is still open: reply there instead"));
+    }
+    if original.requester_id != requester_id {
+        return Err(ApiError::field("follow_up_of", "belongs to another requester"));
+    }
+    Ok(original.id)
+}

@@ -42,5 +42,6 @@ pub fn new_ticket(
         first_response_warn_at: d.first_response_warn_at,
         resolution_warn_at: d.resolution_warn_at,
         sla_alert_at: Some(d.first_response_warn_at.min(d.resolution_warn_at)),
+        follow_up_of: None,
     })
 }

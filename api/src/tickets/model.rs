@@ -43,6 +43,7 @@ pub struct TicketRow {
     pub sla_alerted: Vec<Option<String>>,
     pub sla_alert_at: Option<DateTime<Utc>>,
     pub pending_reminders: i16,
+    pub follow_up_of: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]
@@ -63,6 +64,7 @@ pub struct NewTicket {
     pub first_response_warn_at: DateTime<Utc>,
     pub resolution_warn_at: DateTime<Utc>,
     pub sla_alert_at: Option<DateTime<Utc>>,
+    pub follow_up_of: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

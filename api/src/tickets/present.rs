@@ -6,11 +6,11 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use diesel::prelude::*;
-use helpdesk_types::tickets::{CategoryRef, OrganizationRef, PersonRef, Ticket};
+use helpdesk_types::tickets::{CategoryRef, OrganizationRef, PersonRef, Ticket, TicketLink, TicketStatus};
 
 use super::{model::TicketRow, policy::Viewer};
 use crate::{
-    db::schema::{categories, organizations, users},
+    db::schema::{categories, organizations, tickets as tickets_table, users},
     sla,
 };
 
@@ -41,6 +41,7 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
         .map(|(id, name)| (id, CategoryRef { id, name }))
         .collect();
 
+    let links = FollowUps::load(conn, viewer, &rows)?;
     let policies = sla::clock::Policies::load(conn)?;
     let now = Utc::now();
     Ok(rows
@@ -76,6 +77,8 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
                 archived: t.archived,
                 legal_hold: t.legal_hold,
                 sla,
+                follow_up_of: t.follow_up_of.and_then(|id| links.tickets.get(&id).cloned()),
+                follow_ups: links.of.get(&t.id).cloned().unwrap_or_default(),
             }
         })
         .collect())
@@ -83,4 +86,44 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
 
 pub fn ticket(conn: &mut PgConnection, viewer: &Viewer, row: TicketRow) -> QueryResult<Ticket> {
     Ok(tickets(conn, viewer, vec![row])?.remove(0))
+}
+
+/// The follow-up links of a page of tickets, as far as the viewer may see the other ticket:
+/// the ticket each one continues, and the follow-ups of the resolved and closed ones. One
+/// query, and none when no ticket of the page has a link to show.
+#[derive(Default)]
+struct FollowUps {
+    tickets: HashMap<i64, TicketLink>,
+    of: HashMap<i64, Vec<TicketLink>>,
+}
+
+impl FollowUps {
+    fn load(conn: &mut PgConnection, viewer: &Viewer, rows: &[TicketRow]) -> QueryResult<Self> {
+        let originals: Vec<i64> = rows.iter().filter_map(|t| t.follow_up_of).collect();
+        let finished: Vec<i64> = rows
+            .iter()
+            .filter(|t| matches!(t.status, TicketStatus::Resolved | TicketStatus::Closed))
+            .map(|t| t.id)
+            .collect();
+        let mut links = Self::default();
+        if originals.is_empty() && finished.is_empty() {
+            return Ok(links);
+        }
+        let found: Vec<(i64, i64, String, Option<i64>)> = tickets_table::table
+            .filter(viewer.filter())
+            .filter(tickets_table::id.eq_any(&originals).or(tickets_table::follow_up_of.eq_any(&finished)))
+            .select((tickets_table::id, tickets_table::number, tickets_table::subject, tickets_table::follow_up_of))
+            .order(tickets_table::id)
+            .load(conn)?;
+        for (id, number, subject, follow_up_of) in found {
+            let link = TicketLink { id, number, subject };
+            if let Some(original) = follow_up_of.filter(|o| finished.contains(o)) {
+                links.of.entry(original).or_default().push(link.clone());
+            }
+            if originals.contains(&id) {
+                links.tickets.insert(id, link);
+            }
+        }
+        Ok(links)
+    }
 }

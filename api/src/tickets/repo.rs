@@ -179,6 +179,13 @@ pub fn list(
         return page(conn, viewer, query, None, seek, after, limit);
     };
     let mut rows = page(conn, viewer, query, Some(Match::Ticket(text)), seek, after, limit)?;
+    if let Some(number) = ticket_number(text) {
+        rows.extend(page(conn, viewer, query, Some(Match::Number(number)), seek, after, limit)?);
+    }
+    let people = matching_people(conn, text)?;
+    if !people.0.is_empty() || !people.1.is_empty() {
+        rows.extend(page(conn, viewer, query, Some(Match::People(people.0, people.1)), seek, after, limit)?);
+    }
     let in_comments = match rare_comment_matches(conn, viewer, text)? {
         Some(ids) if ids.is_empty() => None,
         Some(ids) => Some(Match::Tickets(ids)),
@@ -274,9 +281,60 @@ fn rare_comment_matches(conn: &mut PgConnection, viewer: &Viewer, text: &str) ->
     Ok(Some(ids))
 }
 
+/// The ticket number a search names (`100505` or `#100505`), if it is one.
+fn ticket_number(text: &str) -> Option<i64> {
+    let digits = text.trim().strip_prefix('#').unwrap_or(text.trim());
+    (!digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// At most this many people and organizations whose names start like the search are looked at.
+const MATCHING_PEOPLE: i64 = 500;
+
+/// The people (by name or email) and organizations (by name) whose words start with every word
+/// of the search ("mül" finds "Hans Müller"), from the word-prefix indexes of migration 020.
+/// Words shorter than two letters are left out; a search of none finds nobody.
+fn matching_people(conn: &mut PgConnection, text: &str) -> QueryResult<(Vec<i64>, Vec<i64>)> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric() || "@.-_+".contains(*c)).collect::<String>())
+        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .take(5)
+        .collect();
+    if words.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    // Only letters, digits and `@.-_+` are left, so quoting each word is safe.
+    let prefixes = words.iter().map(|w| format!("'{w}':*")).collect::<Vec<_>>().join(" & ");
+    let people: Vec<Id> = diesel::sql_query(
+        "SELECT id FROM users WHERE to_tsvector('simple', full_name || ' ' || email) @@ to_tsquery('simple', $1) LIMIT $2",
+    )
+    .bind::<Text, _>(&prefixes)
+    .bind::<diesel::sql_types::BigInt, _>(MATCHING_PEOPLE)
+    .load(conn)?;
+    let organizations: Vec<Id> = diesel::sql_query(
+        "SELECT id FROM organizations WHERE to_tsvector('simple', name) @@ to_tsquery('simple', $1) LIMIT $2",
+    )
+    .bind::<Text, _>(&prefixes)
+    .bind::<diesel::sql_types::BigInt, _>(MATCHING_PEOPLE)
+    .load(conn)?;
+    Ok((people.into_iter().map(|p| p.id).collect(), organizations.into_iter().map(|o| o.id).collect()))
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
 /// Where a search term must occur.
 #[derive(Clone)]
 enum Match<'a> {
+    /// The ticket's number.
+    Number(i64),
+    /// Requested by one of these people or for one of these organizations.
+    People(Vec<i64>, Vec<i64>),
     /// In the ticket's subject or description.
     Ticket(&'a str),
     /// In a comment the viewer may see.
@@ -414,6 +472,10 @@ fn search_condition(
                 .sql("))"),
         ),
         Match::Tickets(ids) => Box::new(tickets::id.eq_any(ids)),
+        Match::Number(number) => Box::new(tickets::number.eq(number)),
+        Match::People(people, organizations) => Box::new(
+            tickets::requester_id.eq_any(people).or(tickets::organization_id.eq_any(organizations)).assume_not_null(),
+        ),
         Match::Comment(text) => Box::new(
             sql::<Bool>("EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = tickets.id AND c.internal = ANY(")
                 .bind::<Array<Bool>, _>(policy::visible_internal(viewer).to_vec())

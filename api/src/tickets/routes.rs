@@ -64,7 +64,10 @@ pub async fn create_ticket(
             }
             let priority = body.priority.unwrap_or(Priority::Normal);
             let content = intake::Content { subject: &body.subject, description: &body.description, priority, channel };
-            let new = intake::new_ticket(conn, &requester, &content, body.category_id)?;
+            let mut new = intake::new_ticket(conn, &requester, &content, body.category_id)?;
+            if let Some(original) = body.follow_up_of {
+                new.follow_up_of = Some(changes::followed_up(conn, &viewer, original, requester.id)?);
+            }
             policy::ensure_priority_allowed(viewer.staff, new.contract_tier, new.priority, &caps)?;
             let row = repo::insert(conn, &new)?;
             webhooks::emit(conn, EventType::TicketCreated, Some(row.id), false, webhooks::ticket_data(&row))?;

@@ -125,6 +125,22 @@ pub struct Ticket {
     /// Kept past its category's retention period (staff decide; P4, P15).
     pub legal_hold: bool,
     pub sla: Sla,
+    /// The closed ticket this one continues (a follow-up), if it is visible to you.
+    #[serde(default)]
+    pub follow_up_of: Option<TicketLink>,
+    /// Follow-ups opened for this ticket that are visible to you (listed for resolved and
+    /// closed tickets).
+    #[serde(default)]
+    pub follow_ups: Vec<TicketLink>,
+}
+
+/// Another ticket as a link: its id, number and subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketLink {
+    pub id: i64,
+    pub number: i64,
+    pub subject: String,
 }
 
 /// `POST /api/v1/tickets`. Agents may log a ticket for a customer with `requester_id` and
@@ -153,6 +169,10 @@ pub struct CreateTicket {
     /// Customers: `web` (default) or `api`; staff: also `phone` or `email`.
     #[serde(default)]
     pub channel: Option<Channel>,
+    /// The id of a resolved or closed ticket this one follows up; it must be visible to you
+    /// and have the same requester.
+    #[serde(default)]
+    pub follow_up_of: Option<i64>,
 }
 
 /// `PATCH /api/v1/tickets/{id}`: absent fields stay; `assignee_id` and `category_id` may be `null`.

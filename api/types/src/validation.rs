@@ -245,6 +245,27 @@ pub(crate) mod rules {
     }
 }
 
+/// Whether `bytes` really are a file of type `ext` (lower-case), judged by magic bytes: the
+/// server's rule for uploads (P6), which the web UI also applies before creating anything.
+pub fn content_matches(ext: &str, bytes: &[u8]) -> bool {
+    const OLE2: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    match ext {
+        "jpg" | "jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "gif" => bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a"),
+        "pdf" => bytes.starts_with(b"%PDF-"),
+        "doc" => bytes.starts_with(OLE2),
+        // A DOCX is a ZIP package with a content-types part and a word/ folder.
+        "docx" => is_zip && contains(b"[Content_Types].xml") && contains(b"word/"),
+        "zip" => is_zip || bytes.starts_with(b"PK\x05\x06"),
+        "rar" => bytes.starts_with(b"Rar!\x1A\x07"),
+        "txt" => !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok(),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,3 +332,4 @@ mod tests {
         assert!(domains_problem(&vec!["a.de".to_owned(); 51]).is_some());
     }
 }
+

@@ -105,7 +105,7 @@ pub(crate) enum Method {
     Delete,
 }
 
-fn builder(method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+fn builder(method: Method, path: &str, token: Option<&str>, headers: &[(&str, &str)]) -> RequestBuilder {
     let b = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
@@ -113,6 +113,7 @@ fn builder(method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         Method::Patch => Request::patch(path),
         Method::Delete => Request::delete(path),
     };
+    let b = headers.iter().fold(b, |b, (name, value)| b.header(name, value));
     match token {
         Some(t) => b.header("Authorization", &format!("Bearer {t}")),
         None => b,
@@ -124,8 +125,9 @@ async fn send(
     path: &str,
     token: Option<&str>,
     body: Option<&serde_json::Value>,
+    headers: &[(&str, &str)],
 ) -> Result<Response, ApiError> {
-    let b = builder(method, path, token);
+    let b = builder(method, path, token, headers);
     match body {
         Some(json) => b.json(json).map_err(network)?.send().await.map_err(network),
         None => b.send().await.map_err(network),
@@ -135,7 +137,7 @@ async fn send(
 /// Restores or renews the session from the HttpOnly refresh cookie.
 pub async fn refresh(session: Session) -> bool {
     let body = serde_json::json!({});
-    match send(Method::Post, "/api/v1/auth/refresh", None, Some(&body)).await {
+    match send(Method::Post, "/api/v1/auth/refresh", None, Some(&body), &[]).await {
         Ok(r) if r.ok() => match r.json::<TokenResponse>().await {
             Ok(tokens) => {
                 session.token.set(Some(tokens.access_token));
@@ -155,9 +157,20 @@ pub(crate) async fn call<T: DeserializeOwned>(
     path: &str,
     body: Option<&impl Serialize>,
 ) -> Result<T, ApiError> {
+    call_with(session, method, path, body, &[]).await
+}
+
+/// [`call`] with extra request headers (an `Idempotency-Key`).
+pub(crate) async fn call_with<T: DeserializeOwned>(
+    session: Session,
+    method: Method,
+    path: &str,
+    body: Option<&impl Serialize>,
+    headers: &[(&str, &str)],
+) -> Result<T, ApiError> {
     let json = body.map(serde_json::to_value).transpose().map_err(network)?;
     let token = session.token.get_untracked();
-    let response = send(method, path, token.as_deref(), json.as_ref()).await?;
+    let response = send(method, path, token.as_deref(), json.as_ref(), headers).await?;
     if response.status() == 403 && !path.starts_with("/api/v1/me") {
         // Staff who must set up two-factor sign-in are sent to the set-up first.
         let problem = decode::<serde_json::Value>(response).await;
@@ -172,7 +185,7 @@ pub(crate) async fn call<T: DeserializeOwned>(
     if response.status() == 401 && token.is_some() {
         if refresh(session).await {
             let token = session.token.get_untracked();
-            return decode(send(method, path, token.as_deref(), json.as_ref()).await?).await;
+            return decode(send(method, path, token.as_deref(), json.as_ref(), headers).await?).await;
         }
         session.clear();
     }
@@ -214,12 +227,18 @@ pub(crate) async fn anonymous<T: DeserializeOwned>(
     body: &impl Serialize,
 ) -> Result<T, ApiError> {
     let json = serde_json::to_value(body).map_err(network)?;
-    decode(send(method, path, None, Some(&json)).await?).await
+    decode(send(method, path, None, Some(&json), &[]).await?).await
 }
 
 /// A read that needs no session (the privacy settings).
 pub(crate) async fn public_get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(send(Method::Get, path, None, None).await?).await
+    decode(send(Method::Get, path, None, None, &[]).await?).await
+}
+
+/// A fresh key for an `Idempotency-Key` header: a retried request with the same key runs once.
+pub(crate) fn idempotency_key() -> String {
+    let part = || format!("{:013x}", (js_sys::Math::random() * 4_503_599_627_370_496.0) as u64);
+    format!("web-{}{}", part(), part())
 }
 
 /// Percent-encodes a path segment or query parameter value.

@@ -5,8 +5,8 @@ use helpdesk_types::{
     Page,
     organizations::Category,
     tickets::{
-        Attachment, Comment, CreateComment, CreateTicket, CustomerMatch, Ticket, TicketEvent, TicketQuery, TicketStats,
-        UpdateTicket,
+        Attachment, Comment, CreateComment, CreateTicket, CustomerMatch, PersonRef, Ticket, TicketEvent, TicketQuery,
+        TicketStats, UpdateTicket,
     },
 };
 
@@ -22,8 +22,14 @@ pub async fn by_number(session: Session, number: &str) -> Result<Ticket, ApiErro
     get(session, &format!("/api/v1/tickets/by-number/{}", enc(number))).await
 }
 
-pub async fn create(session: Session, body: &CreateTicket) -> Result<Ticket, ApiError> {
-    post(session, "/api/v1/tickets", body).await
+/// Opens a ticket; a retry with the same `key` (after a lost answer) returns the same ticket.
+pub async fn create(session: Session, body: &CreateTicket, key: &str) -> Result<Ticket, ApiError> {
+    super::call_with(session, super::Method::Post, "/api/v1/tickets", Some(body), &[("Idempotency-Key", key)]).await
+}
+
+/// The colleagues a ticket can be assigned to.
+pub async fn agents(session: Session) -> Result<Vec<PersonRef>, ApiError> {
+    get(session, "/api/v1/agents").await
 }
 
 pub async fn update(session: Session, id: i64, body: &UpdateTicket) -> Result<Ticket, ApiError> {

@@ -27,18 +27,48 @@ pub fn precheck(file: &File) -> Option<&'static str> {
     }
 }
 
+/// Why a file cannot be uploaded, judged as the server will judge it: the extension, the size,
+/// and the content (magic bytes, `helpdesk_types::validation::content_matches`). Checked before
+/// anything is created, so a refused file never leaves half a ticket behind.
+pub async fn check(file: &File) -> Option<&'static str> {
+    if let Some(problem) = precheck(file) {
+        return Some(problem);
+    }
+    let name = file.name().to_lowercase();
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_owned()).unwrap_or_default();
+    let Ok(buffer) = JsFuture::from(file.array_buffer()).await else {
+        return Some("upload.unreadable");
+    };
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    (!helpdesk_types::validation::content_matches(&ext, &bytes)).then_some("upload.bad_content")
+}
+
+/// A file size as people read it: "512 B", "14 KB", "2.3 MB".
+pub fn size_text(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KB", (b + 512) / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
 fn js_err(e: wasm_bindgen::JsValue) -> ApiError {
     ApiError::Network(format!("{e:?}"))
 }
 
-/// Uploads `files` to a ticket; `progress` gets 0.0..=1.0.
+/// Uploads `files` to a ticket (to one of its comments with `comment_id`); `progress` gets
+/// 0.0..=1.0.
 pub async fn upload(
     session: Session,
     ticket_id: i64,
+    comment_id: Option<i64>,
     files: Vec<File>,
     progress: impl Fn(f64) + 'static,
 ) -> Result<Vec<Attachment>, ApiError> {
     let form = FormData::new().map_err(js_err)?;
+    if let Some(id) = comment_id {
+        form.append_with_str("comment_id", &id.to_string()).map_err(js_err)?;
+    }
     for file in &files {
         form.append_with_blob_and_filename("file", file, &file.name()).map_err(js_err)?;
     }
