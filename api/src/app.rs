@@ -35,6 +35,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
             .configure(email::routes::routes)
             .configure(organizations::routes)
             .configure(categories::routes)
+            .configure(crate::canned::routes)
             .configure(sla::routes)
             .configure(notifications::routes::routes)
             .configure(jobs::routes::routes)

@@ -294,7 +294,14 @@ fn reset_password(config: &Config, login: &str) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("no account has the username or email {login}"))?;
     let hash = password::hash(&new_password, config.bcrypt_cost)?;
     conn.transaction(|conn| {
-        crate::auth::credentials::replace_password(conn, &user, &hash, None, "password reset by an operator", &config.public_url)
+        crate::auth::credentials::replace_password(
+            conn,
+            &user,
+            &hash,
+            None,
+            "password reset by an operator",
+            &config.public_url,
+        )
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = std::io::stdout();

@@ -9,6 +9,7 @@ pub mod app;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod canned;
 pub mod categories;
 pub mod cli;
 pub mod config;

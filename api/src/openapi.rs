@@ -26,6 +26,7 @@ errors as RFC 9457 problem details, cursor pagination, versioning) are described
         (name = "admin", description = "Administration: email log, scheduled jobs"),
         (name = "organizations", description = "Client companies and their service contracts"),
         (name = "categories", description = "Ticket categories"),
+        (name = "canned replies", description = "Texts the support team inserts into replies"),
         (name = "sla", description = "SLA policies: response and resolution targets in business time"),
         (name = "calendars", description = "Business hours and holidays the SLA deadlines count in"),
         (name = "notifications", description = "In-app notifications, their settings and live updates"),

@@ -189,6 +189,7 @@ const scenarios = {
     await page.click('a.view[data-view=unassigned]');
     await page.waitForURL(/view=unassigned/);
     await page.waitForFunction(() => document.querySelector('a.view[data-view=unassigned] .count')?.textContent === '3');
+    await page.waitForSelector('.ticket-row');
     await page.check('#select-all');
     await page.waitForSelector('#bulk');
     await page.selectOption('#bulk-assign', { label: process.env.AGENT_NAME });
@@ -261,6 +262,20 @@ const scenarios = {
     await page.waitForSelector('form.composer:not(.note)');
     const events = await page.textContent('ol.events');
     assert.match(events, /opened the ticket/);
+    // A canned reply, kept on its page, is inserted with its placeholders filled in.
+    const ticketUrl = page.url();
+    const number = ticketUrl.match(/(\d+)$/)[1];
+    await page.goto(`${BASE}/canned-replies`);
+    await page.fill('#canned-title', 'Neustart');
+    await page.fill('#canned-body', 'Hallo {{customer.first_name}}, zu Ticket {{ticket.number}}: bitte neu starten. {{agent.name}}');
+    await page.click('#canned-form button[type=submit]');
+    await page.waitForSelector('.canned-row:has-text("Neustart")');
+    await page.goto(ticketUrl);
+    await page.waitForSelector('#canned-search');
+    await page.fill('#canned-search', 'neust');
+    await page.click('.canned-choice:has-text("Neustart")');
+    assert.equal(await page.inputValue('#reply'), `Hallo Clara, zu Ticket ${number}: bitte neu starten. alex Example`);
+    await shot(page, 'canned-reply-inserted');
     await b.close();
   },
 

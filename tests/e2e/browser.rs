@@ -211,13 +211,8 @@ async fn replies_and_internal_notes_are_separate_tabs_and_a_reply_carries_an_ima
     app.user_with_role(&admin, "alex", "agent").await;
     app.register("clara").await;
     let clara = app.login("clara", PASSWORD).await;
-    app.ok(
-        reqwest::Method::PATCH,
-        "/api/v1/me",
-        &clara,
-        Some(serde_json::json!({"full_name": "Clara Customer"})),
-    )
-    .await;
+    app.ok(reqwest::Method::PATCH, "/api/v1/me", &clara, Some(serde_json::json!({"full_name": "Clara Customer"})))
+        .await;
     app.open_ticket(&clara, "Drucker kaputt", "Geht nicht").await;
     run(&app, "reply_and_note_tabs_with_an_image", &[("AGENT_LOGIN", "alex"), ("AGENT_PASSWORD", PASSWORD)]);
 }
@@ -225,6 +220,11 @@ async fn replies_and_internal_notes_are_separate_tabs_and_a_reply_carries_an_ima
 #[tokio::test]
 async fn the_workspace_reads_german_throughout() {
     let (app, _) = workspace().await;
-    let env = [("AGENT_LOGIN", "alex"), ("AGENT_PASSWORD", PASSWORD), ("CUSTOMER_LOGIN", "clara"), ("CUSTOMER_PASSWORD", PASSWORD)];
+    let env = [
+        ("AGENT_LOGIN", "alex"),
+        ("AGENT_PASSWORD", PASSWORD),
+        ("CUSTOMER_LOGIN", "clara"),
+        ("CUSTOMER_PASSWORD", PASSWORD),
+    ];
     run(&app, "workspace_in_german", &env);
 }

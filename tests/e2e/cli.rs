@@ -145,10 +145,9 @@ async fn reset_password_gives_a_locked_out_admin_a_new_password_and_ends_the_old
     let app = helpdesk_tests::TestApp::builder().database(db).spawn().await;
     let old_session = app.login("ada", "the forgotten one").await;
     let env = [("DATABASE_URL", app.db.url.as_str())];
-    for (login, input, expected) in [
-        ("nobody", "a brand new password\n", "no account"),
-        ("ada", "short\n", "invalid password"),
-    ] {
+    for (login, input, expected) in
+        [("nobody", "a brand new password\n", "no account"), ("ada", "short\n", "invalid password")]
+    {
         let refused = helpdesk(&["reset-password", "--login", login], &env, Some(input));
         assert_eq!(refused.status.code(), Some(1));
         assert!(stderr(&refused).contains(expected), "{}", stderr(&refused));

@@ -8,6 +8,7 @@ mod accounts;
 mod attachments;
 mod auth;
 mod browser;
+mod canned;
 mod cli;
 mod clients;
 mod contract;

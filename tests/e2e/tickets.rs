@@ -1087,7 +1087,12 @@ async fn a_follow_up_links_the_closed_ticket_and_the_new_one_both_ways() {
     }
     let (status, _) = w
         .app
-        .send(Method::POST, "/api/v1/tickets", Some(&w.a), Some(json!({"subject": "x", "description": "y", "follow_up_of": i64::MAX})))
+        .send(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&w.a),
+            Some(json!({"subject": "x", "description": "y", "follow_up_of": i64::MAX})),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let follow_up = w.app.create_ticket(&w.a, body).await;

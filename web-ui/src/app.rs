@@ -15,6 +15,7 @@ use crate::{
     pages::{
         admin::Admin,
         auth::{ForgotPassword, Login, Register, ResetPassword, VerifyBanner, VerifyEmail},
+        canned::CannedReplies,
         contact::{Contact, RequestPage},
         privacy::Privacy,
         profile::Profile,
@@ -134,6 +135,7 @@ fn Nav() -> impl IntoView {
                 <Show when=move || session.is_staff() fallback=|| view! { <a href="/tickets">{tr("nav.tickets")}</a> }>
                     <a href="/queue">{tr("nav.queue")}</a>
                     <a href="/reports">{tr("nav.reports")}</a>
+                    <a href="/canned-replies">{tr("nav.canned")}</a>
                 </Show>
                 <a href="/tickets/new">{tr("nav.new_ticket")}</a>
                 <a href="/profile">{tr("nav.profile")}</a>
@@ -283,6 +285,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=|| view! { <Guard need=Need::SignedIn><Profile /></Guard> } />
                     <Route path=path!("/admin") view=|| view! { <Guard need=Need::Admin><Admin /></Guard> } />
                     <Route path=path!("/reports") view=|| view! { <Guard need=Need::Staff><Reports /></Guard> } />
+                    <Route path=path!("/canned-replies") view=|| view! { <Guard need=Need::Staff><CannedReplies /></Guard> } />
                 </Routes>
             </main>
         </Router>

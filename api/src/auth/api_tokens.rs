@@ -97,7 +97,12 @@ pub fn need(method: &str, pattern: &str) -> Need {
         if read { Need::Any } else { Need::Session }
     } else if path.ends_with("/comments") && !read {
         Need::Scope(Scope::CommentsWrite)
-    } else if under("/tickets") || under("/attachments") || under("/customers") {
+    } else if under("/tickets")
+        || under("/attachments")
+        || under("/customers")
+        || under("/canned-replies")
+        || under("/agents")
+    {
         rw(Scope::TicketsRead, Scope::TicketsWrite)
     } else if under("/categories") || under("/sla-policies") || under("/calendars") {
         rw(Scope::TicketsRead, Scope::Admin)

@@ -39,6 +39,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    canned_replies (id) {
+        id -> Int8,
+        title -> Text,
+        body -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -419,6 +430,7 @@ diesel::joinable!(inbound_emails -> comments (comment_id));
 diesel::joinable!(inbound_emails -> tickets (ticket_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(attachments -> users (uploaded_by));
+diesel::joinable!(canned_replies -> users (created_by));
 diesel::joinable!(comments -> tickets (ticket_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(login_failures -> users (user_id));
@@ -444,6 +456,7 @@ diesel::joinable!(users -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     calendars,
+    canned_replies,
     idempotency_keys,
     inbound_emails,
     job_runs,

@@ -134,6 +134,34 @@ pub struct Ticket {
     pub follow_ups: Vec<TicketLink>,
 }
 
+/// A canned reply: a text agents insert into the composer, with placeholders
+/// (`{{customer.first_name}}`, `{{customer.name}}`, `{{ticket.number}}`, `{{ticket.subject}}`,
+/// `{{agent.name}}`, `{{agent.first_name}}`) filled in when inserted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CannedReply {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    /// Who wrote it (`null` once that account is gone).
+    pub created_by: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/canned-replies` (both fields required) and `PATCH /api/v1/canned-replies/{id}`
+/// (absent fields stay).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "validate", derive(Validate))]
+pub struct CannedReplyInput {
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::canned_title")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub title: Option<String>,
+    #[cfg_attr(feature = "validate", validate(custom(function = "rules::canned_body")))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20000))]
+    pub body: Option<String>,
+}
+
 /// Another ticket as a link: its id, number and subject.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

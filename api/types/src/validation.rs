@@ -18,6 +18,8 @@ pub mod limits {
     pub const DOMAINS: usize = 50;
     pub const CATEGORY_NAME: usize = 100;
     pub const CATEGORY_DESCRIPTION: usize = 1000;
+    pub const CANNED_TITLE: usize = 100;
+    pub const CANNED_BODY: usize = 20_000;
     /// SLA targets: 1 minute to 365 days.
     pub const SLA_MINUTES: std::ops::RangeInclusive<i32> = 1..=525_600;
 }
@@ -229,6 +231,8 @@ pub(crate) mod rules {
         domains(v: &[String]) => super::domains_problem(v);
         category_name(v: &str) => super::line_problem(v, limits::CATEGORY_NAME);
         category_description(v: &str) => super::optional_text_problem(v, limits::CATEGORY_DESCRIPTION);
+        canned_title(v: &str) => super::line_problem(v, limits::CANNED_TITLE);
+        canned_body(v: &str) => super::canned_body_problem(v);
         sla_minutes(v: i32) => super::sla_minutes_problem(v);
     }
 
@@ -243,6 +247,44 @@ pub(crate) mod rules {
             super::sla_order_problem(input.first_response_minutes, input.resolution_minutes),
         )
     }
+}
+
+/// The placeholders a canned reply may use, filled in when an agent inserts it.
+pub const CANNED_PLACEHOLDERS: &[&str] =
+    &["customer.first_name", "customer.name", "ticket.number", "ticket.subject", "agent.name", "agent.first_name"];
+
+/// A canned reply's body: a required text whose `{{…}}` placeholders are all known.
+pub fn canned_body_problem(value: &str) -> Option<String> {
+    if let Some(problem) = text_problem(value, limits::CANNED_BODY) {
+        return Some(problem);
+    }
+    let mut rest = value;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            return Some("has a {{ without a closing }}".into());
+        };
+        let name = after[..end].trim();
+        if !CANNED_PLACEHOLDERS.contains(&name) {
+            return Some(format!(
+                "has the unknown placeholder {{{{{name}}}}}; known are {}",
+                CANNED_PLACEHOLDERS.iter().map(|p| format!("{{{{{p}}}}}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        rest = &after[end + 2..];
+    }
+    None
+}
+
+/// Fills the placeholders of a canned reply (`values`: placeholder name, text).
+pub fn fill_placeholders(body: &str, values: &[(&str, String)]) -> String {
+    let mut out = body.to_owned();
+    for (name, value) in values {
+        for spelled in [format!("{{{{{name}}}}}"), format!("{{{{ {name} }}}}")] {
+            out = out.replace(&spelled, value);
+        }
+    }
+    out
 }
 
 /// Whether `bytes` really are a file of type `ext` (lower-case), judged by magic bytes: the
@@ -268,6 +310,20 @@ pub fn content_matches(ext: &str, bytes: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn canned_replies_name_only_known_placeholders() {
+        use super::{canned_body_problem, fill_placeholders};
+        assert_eq!(canned_body_problem("Hallo {{customer.first_name}}, Ticket #{{ ticket.number }}."), None);
+        assert!(canned_body_problem("Hallo {{kunde}}").unwrap().contains("unknown placeholder {{kunde}}"));
+        assert!(canned_body_problem("Hallo {{customer.name").unwrap().contains("without a closing"));
+        assert!(canned_body_problem("a\0b").is_some());
+        let filled = fill_placeholders(
+            "Hallo {{customer.first_name}}, {{ agent.name }}",
+            &[("customer.first_name", "Clara".into()), ("agent.name", "Alex Agent".into())],
+        );
+        assert_eq!(filled, "Hallo Clara, Alex Agent");
+    }
+
     use super::*;
 
     #[test]
@@ -332,4 +388,3 @@ mod tests {
         assert!(domains_problem(&vec!["a.de".to_owned(); 51]).is_some());
     }
 }
-

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod canned;
 pub mod contact;
 pub mod me;
 pub mod notifications;

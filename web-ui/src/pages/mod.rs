@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod canned;
 pub mod contact;
 pub mod privacy;
 pub mod profile;

@@ -157,8 +157,11 @@ fn QueueTable() -> impl IntoView {
                         list.extend(page.items);
                     });
                     if !more {
-                        selected.update(|s| s.clear());
-                        focus.update(|f| *f = (*f).min(items.with_untracked(Vec::len).saturating_sub(1)));
+                        // A reload (poll, live update) keeps the selection of rows still listed.
+                        let listed: std::collections::BTreeSet<i64> =
+                            items.with_untracked(|l| l.iter().map(|t| t.id).collect());
+                        selected.update(|s| s.retain(|id| listed.contains(id)));
+                        focus.update(|f| *f = (*f).min(listed.len().saturating_sub(1)));
                     }
                 }
                 Err(e) => error.set(Some(e)),

@@ -39,7 +39,8 @@ pub fn StateBadge(status: TicketStatus, staff: bool) -> impl IntoView {
     if staff {
         return view! { <StatusBadge status=status /> }.into_any();
     }
-    view! { <span class=format!("badge status-{status}")>{move || i18n.t(customer_state_key(status))}</span> }.into_any()
+    view! { <span class=format!("badge status-{status}")>{move || i18n.t(customer_state_key(status))}</span> }
+        .into_any()
 }
 
 /// The customers' tickets: searchable, filterable, cursor-paged, newest first.
@@ -341,12 +342,17 @@ fn channel_key(channel: helpdesk_types::tickets::Channel) -> &'static str {
 pub fn event_sentence(e: &TicketEvent, locale: Locale) -> String {
     let t = |key| translate(locale, key);
     let status = |v: &Option<String>| {
-        v.as_deref().and_then(|s| s.parse::<TicketStatus>().ok()).map_or_else(|| v.clone().unwrap_or_default(), |s| t(status_key(s)).to_owned())
+        v.as_deref()
+            .and_then(|s| s.parse::<TicketStatus>().ok())
+            .map_or_else(|| v.clone().unwrap_or_default(), |s| t(status_key(s)).to_owned())
     };
     let priority = |v: &Option<String>| {
-        v.as_deref().and_then(|s| s.parse::<Priority>().ok()).map_or_else(|| v.clone().unwrap_or_default(), |p| t(priority_key(p)).to_owned())
+        v.as_deref()
+            .and_then(|s| s.parse::<Priority>().ok())
+            .map_or_else(|| v.clone().unwrap_or_default(), |p| t(priority_key(p)).to_owned())
     };
-    let or_nobody = |v: &Option<String>| v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| t("history.nobody").to_owned());
+    let or_nobody =
+        |v: &Option<String>| v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| t("history.nobody").to_owned());
     let who = e.actor_name.clone();
     let (key, from, to) = match e.kind.as_str() {
         "created" => ("history.created", String::new(), String::new()),
@@ -643,6 +649,26 @@ pub fn TicketPage() -> impl IntoView {
                                 on:click=move |_| tab.set(Tab::Note)>{tr("ticket.note")}</button>
                         })}
                     </div>
+                    {staff.then(|| {
+                        let fill = Callback::new(move |text: String| {
+                            let t = ticket.get_untracked();
+                            let agent = session.user.get_untracked().map(|u| u.full_name).unwrap_or_default();
+                            let customer = t.as_ref().map(|t| t.requester.full_name.clone()).unwrap_or_default();
+                            let first = |name: &str| name.split_whitespace().next().unwrap_or_default().to_owned();
+                            rules::fill_placeholders(&text, &[
+                                ("customer.first_name", first(&customer)),
+                                ("customer.name", customer.clone()),
+                                ("ticket.number", t.as_ref().map(|t| t.number.to_string()).unwrap_or_default()),
+                                ("ticket.subject", t.as_ref().map(|t| t.subject.clone()).unwrap_or_default()),
+                                ("agent.first_name", first(&agent)),
+                                ("agent.name", agent.clone()),
+                            ])
+                        });
+                        let pick = Callback::new(move |text: String| {
+                            reply.update(|r| if r.trim().is_empty() { *r = text } else { r.push_str("\n\n"); r.push_str(&text) });
+                        });
+                        view! { <crate::pages::canned::CannedPicker fill=fill on_pick=pick /> }
+                    })}
                     <label for="reply" class="sr-only">{move || if tab.get() == Tab::Note { i18n.t("ticket.note") } else { i18n.t("ticket.reply") }}</label>
                     <textarea id="reply" rows="4" required prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                     <p class="muted" id="notified">{move || {
