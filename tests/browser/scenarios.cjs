@@ -186,6 +186,7 @@ const scenarios = {
     await page.waitForURL(`${BASE}/queue`);
     await page.waitForSelector('.ticket-row');
     assert.equal(await page.locator('.ticket-row').count(), 3);
+    assert.equal(await page.locator('.ticket-row.unread').count(), 3, 'new customer tickets are unread');
     await page.click('a.view[data-view=unassigned]');
     await page.waitForURL(/view=unassigned/);
     await page.waitForFunction(() => document.querySelector('a.view[data-view=unassigned] .count')?.textContent === '3');
@@ -225,6 +226,8 @@ const scenarios = {
     await page.keyboard.press('g');
     await page.keyboard.press('q');
     await page.waitForURL(`${BASE}/queue`);
+    await page.waitForFunction(() => document.querySelectorAll('.ticket-row').length === 3);
+    assert.equal(await page.locator('.ticket-row.unread').count(), 2, 'the opened ticket is read');
     await b.close();
   },
 
@@ -526,6 +529,8 @@ const scenarios = {
     await signIn(page, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
     await page.waitForURL(`${BASE}/queue`);
     await page.click('nav a[href="/admin"]');
+    await page.waitForSelector('#first-run');
+    await page.click('.subnav a[href="/admin/users"]');
     await page.waitForSelector('#new-role');
     const users = page.locator('section:has(#new-role)');
     await users.locator('#field-full_name').fill('Alan Agent');
@@ -533,6 +538,7 @@ const scenarios = {
     await users.locator('#field-username').fill('alan');
     await users.locator('button[type=submit]').click();
     await page.waitForSelector('td:has-text("alan@example.com")');
+    await page.click('.subnav a[href="/admin/organizations"]');
     const orgs = page.locator('section:has(#tier)');
     await orgs.locator('#field-name').fill('Example GmbH');
     await orgs.locator('#field-domains').fill('example.org');
@@ -560,7 +566,7 @@ const scenarios = {
     await page.click('.bell .panel button:has-text("Mark all read")');
     await page.waitForSelector('[data-testid=bell] .count', { state: 'detached' });
 
-    await page.click('nav a[href="/admin"]');
+    await page.goto(`${BASE}/admin/sla`);
     const calendars = page.locator('#calendars');
     await calendars.locator('#field-name').fill('Office Bavaria');
     await calendars.locator('#field-holiday_region').selectOption('DE-BY');
@@ -571,6 +577,7 @@ const scenarios = {
     await page.locator('select[aria-label="premium urgent calendar"]').selectOption({ label: 'Office Bavaria' });
     await page.locator('tr:has(select[aria-label="premium urgent calendar"]) button').click();
     await page.waitForSelector('p.notice:has-text("Saved.")');
+    await page.click('.subnav a[href="/admin/jobs"]');
     await page.locator('#jobs td:has-text("sla_monitor")').waitFor();
     await shot(page, 'admin-calendars');
 
@@ -594,6 +601,7 @@ const scenarios = {
     await signIn(page, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
     await page.waitForURL(`${BASE}/queue`);
     await page.click('nav a[href="/admin"]');
+    await page.click('.subnav a[href="/admin/integrations"]');
     const tokens = page.locator('#api-tokens');
     await tokens.locator('#field-token_name').fill('Monitoring');
     await tokens.locator('input[value="tickets:write"]').check();
@@ -631,6 +639,7 @@ const scenarios = {
     await signIn(page, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
     await page.waitForURL(`${BASE}/queue`);
     await page.click('nav a[href="/admin"]');
+    await page.click('.subnav a[href="/admin/mail"]');
     const inbound = page.locator('#inbound');
     await inbound.locator('td:has-text("bert@example.org")').waitFor();
     await shot(page, 'inbound-log');

@@ -10,7 +10,8 @@ use helpdesk_tests::{CaptchaStandIn, TestApp, paths};
 use reqwest::Method;
 use serde_json::json;
 
-#[tokio::test]
+// Multi-threaded, so the captcha stand-in keeps answering while schemathesis blocks this thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_property_based_run_over_the_spec_finds_no_5xx_and_no_response_outside_the_spec() {
     // With a captcha service (the loopback stand-in), so the contact form is on.
     let captcha = CaptchaStandIn::start().await;
@@ -32,22 +33,24 @@ async fn a_property_based_run_over_the_spec_finds_no_5xx_and_no_response_outside
     let token = created["secret"].as_str().unwrap();
     let artifacts = paths::artifacts(&paths::current_test());
     let examples = std::env::var("CONTRACT_EXAMPLES").unwrap_or_else(|_| "25".into());
-    let output = Command::new(paths::root().join(".tools/venv/bin/schemathesis"))
-        .arg("run")
-        .arg(app.url("/api/openapi.json"))
-        .args(["--url", &app.address])
-        .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance"])
-        .args(["--checks", "response_headers_conformance,response_schema_conformance,negative_data_rejection"])
-        // One worker: with two threads, CPython 3.11 can fail inside Hypothesis (an AST recursion-depth race).
-        .args(["--max-examples", &examples, "--seed", "4711", "--workers", "1", "--generation-database", "none"])
-        .args(["--header", &format!("Authorization: Bearer {token}")])
-        // An event stream never ends; revoking the run's own token would end the run.
-        .args(["--exclude-operation-id", "streamEvents", "--exclude-operation-id", "revokeApiToken"])
-        .args(["--report", "junit", "--report-dir"])
-        .arg(&artifacts)
-        .args(["--no-color", "--output-truncate", "true"])
-        .output()
-        .expect("run schemathesis (installed by scripts/ensure-tools.sh)");
+    let output = tokio::task::block_in_place(|| {
+        Command::new(paths::root().join(".tools/venv/bin/schemathesis"))
+            .arg("run")
+            .arg(app.url("/api/openapi.json"))
+            .args(["--url", &app.address])
+            .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance"])
+            .args(["--checks", "response_headers_conformance,response_schema_conformance,negative_data_rejection"])
+            // One worker: with two threads, CPython 3.11 can fail inside Hypothesis (an AST recursion-depth race).
+            .args(["--max-examples", &examples, "--seed", "4711", "--workers", "1", "--generation-database", "none"])
+            .args(["--header", &format!("Authorization: Bearer {token}")])
+            // An event stream never ends; revoking the run's own token would end the run.
+            .args(["--exclude-operation-id", "streamEvents", "--exclude-operation-id", "revokeApiToken"])
+            .args(["--report", "junit", "--report-dir"])
+            .arg(&artifacts)
+            .args(["--no-color", "--output-truncate", "true"])
+            .output()
+            .expect("run schemathesis (installed by scripts/ensure-tools.sh)")
+    });
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     std::fs::write(artifacts.join("schemathesis.txt"), &text).unwrap();
     assert!(output.status.success(), "schemathesis found problems:\n{text}\nserver log: {}", app.log_path.display());

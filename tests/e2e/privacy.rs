@@ -299,6 +299,8 @@ async fn an_export_holds_all_of_the_persons_data_and_nothing_else() {
         .await;
     app.attach(&agent, id, Some(note["id"].as_i64().unwrap()), "internal-log.txt").await;
 
+    // Opening the answered ticket leaves an unread marker: the person's data too.
+    app.get_json(&format!("/api/v1/tickets/{id}"), &eve).await;
     let response = app.authed(Method::GET, "/api/v1/me/export", &eve).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/zip");
@@ -313,6 +315,7 @@ async fn an_export_holds_all_of_the_persons_data_and_nothing_else() {
         assert!(!text.contains(never), "the export holds {never:?}");
     }
     assert!(!data["emails"].as_array().unwrap().is_empty(), "the emails sent to the person");
+    assert_eq!(data["tickets_read"][0]["ticket_number"], mine["number"]);
     let path = data["tickets"][0]["attachments"][0]["path"].as_str().unwrap();
     assert_eq!(archive[path], b"attached text");
     assert_eq!(archive.keys().filter(|k| k.starts_with("files/")).count(), 1, "no internal file: {:?}", archive.keys());

@@ -1120,3 +1120,67 @@ async fn agents_and_admins_are_listed_for_assignment_to_staff_only() {
     let agents = w.app.ok(Method::GET, "/api/v1/agents", &w.admin, None).await;
     assert_eq!(agents.as_array().unwrap().len(), 1);
 }
+
+/// Whether `session` sees the ticket `id` marked as unread in its list.
+async fn unread_in_list(w: &World, session: &Session, id: i64) -> bool {
+    let page = w.app.ok(Method::GET, "/api/v1/tickets?limit=100", session, None).await;
+    let ticket = page["items"].as_array().unwrap().iter().find(|t| t["id"] == id).expect("listed").clone();
+    ticket["unread"].as_bool().unwrap()
+}
+
+#[tokio::test]
+async fn unread_markers_show_news_from_the_other_side_until_the_ticket_is_opened() {
+    let w = world().await;
+    let t = w.app.open_ticket(&w.a, "Drucker", "Geht nicht").await;
+    let id = t["id"].as_i64().unwrap();
+    // A new ticket is news for the team, not for its author.
+    assert!(unread_in_list(&w, &w.agent, id).await);
+    assert!(!unread_in_list(&w, &w.a, id).await);
+    let opened = w.app.get_json(&format!("/api/v1/tickets/{id}"), &w.agent).await;
+    assert_eq!(opened["unread"], true, "the answer that marks it read still says it was news");
+    assert!(!unread_in_list(&w, &w.agent, id).await);
+    assert!(unread_in_list(&w, &w.admin, id).await, "each person has their own markers");
+    // An internal note is no news for the customer; a public reply is.
+    let comments = format!("/api/v1/tickets/{id}/comments");
+    w.app.ok(Method::POST, &comments, &w.agent, Some(json!({"body": "intern", "internal": true}))).await;
+    assert!(!unread_in_list(&w, &w.a, id).await);
+    w.app.ok(Method::POST, &comments, &w.agent, Some(json!({"body": "Bitte neu starten"}))).await;
+    assert!(unread_in_list(&w, &w.a, id).await);
+    assert!(!unread_in_list(&w, &w.agent, id).await, "their own reply is no news to the team");
+    let number = t["number"].as_i64().unwrap();
+    w.app.get_json(&format!("/api/v1/tickets/by-number/{number}"), &w.a).await;
+    assert!(!unread_in_list(&w, &w.a, id).await);
+    // The customer answers: news for the agent again.
+    w.app.ok(Method::POST, &comments, &w.a, Some(json!({"body": "Geht wieder nicht"}))).await;
+    assert!(unread_in_list(&w, &w.agent, id).await);
+    // A ticket staff log for a customer (a phone call) is no news to the team.
+    let call = w
+        .app
+        .create_ticket(
+            &w.agent,
+            json!({"subject": "Anruf", "description": "notiert", "requester_id": w.a.user_id(), "channel": "phone"}),
+        )
+        .await;
+    assert!(!unread_in_list(&w, &w.admin, call["id"].as_i64().unwrap()).await);
+    // The markers are the person's data: erasing the account deletes them.
+    let marked = || {
+        use diesel::{QueryableByName, RunQueryDsl, sql_types::BigInt};
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let user = w.a.user_id();
+        diesel::sql_query(format!("SELECT count(*) AS n FROM ticket_reads WHERE user_id = {user}"))
+            .get_result::<Count>(&mut w.app.db.connect())
+            .unwrap()
+            .n
+    };
+    assert_eq!(marked(), 1);
+    let (status, problem) = w
+        .app
+        .send(Method::DELETE, "/api/v1/me", Some(&w.a), Some(json!({"password": helpdesk_tests::app::PASSWORD})))
+        .await;
+    assert!(status.is_success(), "{problem}");
+    assert_eq!(marked(), 0);
+}

@@ -284,6 +284,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/queue") view=|| view! { <Guard need=Need::Staff><Queue /></Guard> } />
                     <Route path=path!("/profile") view=|| view! { <Guard need=Need::SignedIn><Profile /></Guard> } />
                     <Route path=path!("/admin") view=|| view! { <Guard need=Need::Admin><Admin /></Guard> } />
+                    <Route path=path!("/admin/:section") view=|| view! { <Guard need=Need::Admin><Admin /></Guard> } />
                     <Route path=path!("/reports") view=|| view! { <Guard need=Need::Staff><Reports /></Guard> } />
                     <Route path=path!("/canned-replies") view=|| view! { <Guard need=Need::Staff><CannedReplies /></Guard> } />
                 </Routes>

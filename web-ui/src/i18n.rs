@@ -527,6 +527,41 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("canned.insert", "Insert a canned reply", "Textbaustein einfügen"),
     ("canned.search", "Search canned replies", "Textbausteine durchsuchen"),
     ("nav.canned", "Canned replies", "Textbausteine"),
+    ("admin.users", "Users", "Benutzer"),
+    ("admin.organizations", "Organizations", "Organisationen"),
+    ("admin.categories", "Categories", "Kategorien"),
+    ("admin.sla", "SLA and calendars", "SLA und Kalender"),
+    ("admin.mail", "Email log", "E-Mail-Protokoll"),
+    ("admin.integrations", "API tokens and webhooks", "API-Tokens und Webhooks"),
+    ("admin.jobs", "Scheduled jobs", "Geplante Aufgaben"),
+    ("admin.overview", "Getting started", "Erste Schritte"),
+    ("admin.sections", "Administration", "Verwaltung"),
+    ("first.title", "First steps for a new helpdesk", "Erste Schritte für einen neuen Helpdesk"),
+    ("first.category", "Create a category for tickets", "Eine Kategorie für Tickets anlegen"),
+    (
+        "first.organization",
+        "Add a customer organization with its contract",
+        "Eine Kundenorganisation mit Vertrag anlegen",
+    ),
+    ("first.agent", "Invite an agent", "Einen Agenten einladen"),
+    (
+        "first.smtp",
+        "Set up email (HELPDESK_SMTP_URL) and check the email log",
+        "E-Mail einrichten (HELPDESK_SMTP_URL) und das E-Mail-Protokoll prüfen",
+    ),
+    (
+        "first.privacy",
+        "Read what the privacy page promises your customers",
+        "Lesen, was die Datenschutzseite Ihren Kunden verspricht",
+    ),
+    ("profile.timezone", "Time zone (kept in this browser)", "Zeitzone (in diesem Browser gespeichert)"),
+    ("profile.timezone_browser", "The browser's", "Die des Browsers"),
+    (
+        "unread.customer",
+        "The customer wrote something you have not seen",
+        "Der Kunde hat etwas geschrieben, das Sie noch nicht gesehen haben",
+    ),
+    ("unread.reply", "New reply", "Neue Antwort"),
 ];
 
 pub fn translate(locale: Locale, key: &'static str) -> &'static str {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use helpdesk_types::Locale;
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::use_i18n;
 
@@ -45,7 +45,37 @@ pub fn exact(at: DateTime<Utc>, locale: Locale) -> String {
     ] {
         let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
     }
+    if let Some(zone) = chosen_zone() {
+        let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into());
+    }
     date.to_locale_string(if locale == Locale::De { "de-DE" } else { "en-GB" }, &options).into()
+}
+
+/// The time zone chosen in the profile (kept in this browser), if any; otherwise times show in
+/// the browser's own zone.
+pub fn chosen_zone() -> Option<String> {
+    window().local_storage().ok().flatten()?.get_item("timezone").ok().flatten().filter(|z| !z.is_empty())
+}
+
+/// Remembers the chosen time zone (empty: the browser's own).
+pub fn choose_zone(zone: &str) {
+    if let Ok(Some(storage)) = window().local_storage() {
+        let _ = if zone.is_empty() { storage.remove_item("timezone") } else { storage.set_item("timezone", zone) };
+    }
+}
+
+/// The browser's own time zone and every zone it knows (IANA names).
+pub fn zones() -> (String, Vec<String>) {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).unwrap_or(JsValue::UNDEFINED);
+    let own = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    let own = js_sys::Reflect::get(&own, &"timeZone".into()).ok().and_then(|z| z.as_string()).unwrap_or_default();
+    let list = js_sys::Reflect::get(&intl, &"supportedValuesOf".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call1(&intl, &"timeZone".into()).ok())
+        .map(|v| js_sys::Array::from(&v).iter().filter_map(|z| z.as_string()).collect())
+        .unwrap_or_default();
+    (own, list)
 }
 
 /// A time shown relative to now, exact on hover; refreshed each minute.

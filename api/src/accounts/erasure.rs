@@ -40,11 +40,12 @@ pub fn erase(conn: &mut PgConnection, user: &User, by: &Eraser<'_>, public_url: 
     let goodbye = Message::AccountErased { name: user.full_name.clone() };
     let last_mail = outbox::enqueue_and_forget(conn, &user.email, user.locale, &goodbye, public_url)?;
     let emails = outbox::forget_recipient(conn, &user.email, last_mail)?;
-    // The inbound mail log names the sender.
+    // The inbound mail log names the sender; the unread markers say when the person read what.
     {
-        use crate::db::schema::inbound_emails;
+        use crate::db::schema::{inbound_emails, ticket_reads};
         use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
         diesel::delete(inbound_emails::table.filter(inbound_emails::sender.eq(&user.email))).execute(conn)?;
+        diesel::delete(ticket_reads::table.filter(ticket_reads::user_id.eq(user.id))).execute(conn)?;
     }
     let keys = if staff { Vec::new() } else { attachments::repo::delete_of_person(conn, user.id)? };
     let (tickets, comments) = tickets::repo::anonymize_person(conn, user.id, staff, label)?;

@@ -16,7 +16,10 @@ use crate::{
     auth::{Admin, AuthUser, routes::client_address},
     db::{
         self,
-        schema::{attachments, comments, emails, inbound_emails, organizations, sessions, ticket_events, tickets},
+        schema::{
+            attachments, comments, emails, inbound_emails, organizations, sessions, ticket_events, ticket_reads,
+            tickets,
+        },
     },
     error::ApiError,
     state::AppState,
@@ -146,6 +149,12 @@ fn collect(conn: &mut PgConnection, user: &User) -> QueryResult<(Value, Vec<File
         .select((sessions::created_at, sessions::last_seen_at, sessions::expires_at, sessions::revoked_at))
         .order(sessions::id)
         .load(conn)?;
+    let reads: Vec<(i64, At)> = ticket_reads::table
+        .inner_join(tickets::table)
+        .filter(ticket_reads::user_id.eq(user.id))
+        .select((tickets::number, ticket_reads::read_at))
+        .order(tickets::number)
+        .load(conn)?;
     let organization: Option<(i64, String)> = match user.organization_id {
         Some(id) => {
             organizations::table.find(id).select((organizations::id, organizations::name)).first(conn).optional()?
@@ -167,6 +176,7 @@ fn collect(conn: &mut PgConnection, user: &User) -> QueryResult<(Value, Vec<File
             .map(|m| json!({"subject": m.0, "mailbox": m.1, "outcome": m.2, "received_at": m.3})).collect::<Vec<_>>(),
         "sessions": sessions.iter()
             .map(|s| json!({"started_at": s.0, "last_seen_at": s.1, "expires_at": s.2, "ended_at": s.3})).collect::<Vec<_>>(),
+        "tickets_read": reads.iter().map(|r| json!({"ticket_number": r.0, "read_at": r.1})).collect::<Vec<_>>(),
         "preferences": {"locale": account.locale, "refused_notifications": account.refused_notifications},
     });
     Ok((data, to_add))

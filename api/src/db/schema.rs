@@ -268,6 +268,16 @@ diesel::table! {
         sla_alert_at -> Nullable<Timestamptz>,
         pending_reminders -> Int2,
         follow_up_of -> Nullable<Int8>,
+        customer_said_at -> Nullable<Timestamptz>,
+        team_said_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    ticket_reads (user_id, ticket_id) {
+        user_id -> Int8,
+        ticket_id -> Int8,
+        read_at -> Timestamptz,
     }
 }
 
@@ -432,6 +442,8 @@ diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(attachments -> users (uploaded_by));
 diesel::joinable!(canned_replies -> users (created_by));
 diesel::joinable!(comments -> tickets (ticket_id));
+diesel::joinable!(ticket_reads -> tickets (ticket_id));
+diesel::joinable!(ticket_reads -> users (user_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(login_failures -> users (user_id));
 diesel::joinable!(password_tokens -> users (user_id));
@@ -478,6 +490,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     sla_policies,
     ticket_events,
+    ticket_reads,
     tickets,
     two_factor,
     users,

@@ -43,5 +43,7 @@ pub fn new_ticket(
         resolution_warn_at: d.resolution_warn_at,
         sla_alert_at: Some(d.first_response_warn_at.min(d.resolution_warn_at)),
         follow_up_of: None,
+        // Written by the customer, unless staff log it for them (the route clears it then).
+        customer_said_at: Some(now),
     })
 }

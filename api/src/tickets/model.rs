@@ -44,6 +44,10 @@ pub struct TicketRow {
     pub sla_alert_at: Option<DateTime<Utc>>,
     pub pending_reminders: i16,
     pub follow_up_of: Option<i64>,
+    /// When the customer last wrote publicly (their ticket or a reply).
+    pub customer_said_at: Option<DateTime<Utc>>,
+    /// When the team last replied publicly.
+    pub team_said_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -65,6 +69,7 @@ pub struct NewTicket {
     pub resolution_warn_at: DateTime<Utc>,
     pub sla_alert_at: Option<DateTime<Utc>>,
     pub follow_up_of: Option<i64>,
+    pub customer_said_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

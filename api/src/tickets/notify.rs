@@ -44,6 +44,11 @@ pub fn after_public_reply(
         events::record(conn, t.id, &author.actor(), change.event())?;
     }
     sla::settle(conn, &before, t, &author.actor(), at)?;
+    if author.staff {
+        t.team_said_at = Some(at);
+    } else {
+        t.customer_said_at = Some(at);
+    }
     public_reply(conn, author, t, body, public_url)?;
     let saved = super::repo::save(conn, t)?;
     if saved.status != before.status {

@@ -10,7 +10,7 @@ use helpdesk_types::tickets::{CategoryRef, OrganizationRef, PersonRef, Ticket, T
 
 use super::{model::TicketRow, policy::Viewer};
 use crate::{
-    db::schema::{categories, organizations, tickets as tickets_table, users},
+    db::schema::{categories, organizations, ticket_reads, tickets as tickets_table, users},
     sla,
 };
 
@@ -42,6 +42,7 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
         .collect();
 
     let links = FollowUps::load(conn, viewer, &rows)?;
+    let unread = unread(conn, viewer, &rows)?;
     let policies = sla::clock::Policies::load(conn)?;
     let now = Utc::now();
     Ok(rows
@@ -79,6 +80,7 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
                 sla,
                 follow_up_of: t.follow_up_of.and_then(|id| links.tickets.get(&id).cloned()),
                 follow_ups: links.of.get(&t.id).cloned().unwrap_or_default(),
+                unread: unread.contains(&t.id),
             }
         })
         .collect())
@@ -86,6 +88,53 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
 
 pub fn ticket(conn: &mut PgConnection, viewer: &Viewer, row: TicketRow) -> QueryResult<Ticket> {
     Ok(tickets(conn, viewer, vec![row])?.remove(0))
+}
+
+/// When the other side last wrote publicly, as far as it is news for `viewer`: the customer's
+/// words for staff, the team's for the customer.
+fn news_at(viewer: &Viewer, t: &TicketRow) -> Option<chrono::DateTime<Utc>> {
+    if viewer.staff { t.customer_said_at } else { t.team_said_at }
+}
+
+/// The tickets of a page with news the viewer has not seen since last opening them: one query,
+/// and none when no ticket has news at all.
+fn unread(conn: &mut PgConnection, viewer: &Viewer, rows: &[TicketRow]) -> QueryResult<std::collections::HashSet<i64>> {
+    let candidates: Vec<i64> = rows.iter().filter(|t| news_at(viewer, t).is_some()).map(|t| t.id).collect();
+    if candidates.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let reads: HashMap<i64, chrono::DateTime<Utc>> = ticket_reads::table
+        .filter(ticket_reads::user_id.eq(viewer.user_id))
+        .filter(ticket_reads::ticket_id.eq_any(&candidates))
+        .select((ticket_reads::ticket_id, ticket_reads::read_at))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .iter()
+        .filter(|t| news_at(viewer, t).is_some_and(|at| reads.get(&t.id).is_none_or(|read| *read < at)))
+        .map(|t| t.id)
+        .collect())
+}
+
+/// Notes that `viewer` has seen the ticket as it is now (only when it had news for them, so a
+/// read writes nothing otherwise).
+pub fn mark_read(conn: &mut PgConnection, viewer: &Viewer, ticket: &Ticket) -> QueryResult<()> {
+    if !ticket.unread {
+        return Ok(());
+    }
+    let now = Utc::now();
+    diesel::insert_into(ticket_reads::table)
+        .values((
+            ticket_reads::user_id.eq(viewer.user_id),
+            ticket_reads::ticket_id.eq(ticket.id),
+            ticket_reads::read_at.eq(now),
+        ))
+        .on_conflict((ticket_reads::user_id, ticket_reads::ticket_id))
+        .do_update()
+        .set(ticket_reads::read_at.eq(now))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The follow-up links of a page of tickets, as far as the viewer may see the other ticket:

@@ -73,6 +73,8 @@ pub fn save(conn: &mut PgConnection, t: &TicketRow) -> QueryResult<TicketRow> {
             tickets::sla_alerted.eq(&t.sla_alerted),
             tickets::sla_alert_at.eq(t.sla_alert_at),
             tickets::pending_reminders.eq(t.pending_reminders),
+            tickets::customer_said_at.eq(t.customer_said_at),
+            tickets::team_said_at.eq(t.team_said_at),
             tickets::updated_at.eq(Utc::now()),
         ))
         .returning(TicketRow::as_returning())

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, http::header, patch, post, web};
 use chrono::Utc;
-use diesel::prelude::*;
+use diesel::{PgConnection, prelude::*};
 use helpdesk_types::{
     Problem, Role,
     integrations::EventType,
@@ -65,6 +65,9 @@ pub async fn create_ticket(
             let priority = body.priority.unwrap_or(Priority::Normal);
             let content = intake::Content { subject: &body.subject, description: &body.description, priority, channel };
             let mut new = intake::new_ticket(conn, &requester, &content, body.category_id)?;
+            if viewer.staff {
+                new.customer_said_at = None;
+            }
             if let Some(original) = body.follow_up_of {
                 new.follow_up_of = Some(changes::followed_up(conn, &viewer, original, requester.id)?);
             }
@@ -112,10 +115,20 @@ pub async fn get_ticket(
     let ticket = db::run(&state.pool, move |conn| {
         let viewer = Viewer::load(conn, &user)?;
         let row = repo::find_visible(conn, &viewer, id, false)?;
-        Ok(present::ticket(conn, &viewer, row)?)
+        opened(conn, &user, &viewer, row)
     })
     .await?;
     Ok(with_etag(&ticket))
+}
+
+/// A ticket a person opened: its news count as seen from now on (`unread` in this answer still
+/// says whether there was any). Reads with an API token leave the markers alone.
+fn opened(conn: &mut PgConnection, user: &AuthUser, viewer: &Viewer, row: TicketRow) -> Result<Ticket, ApiError> {
+    let ticket = present::ticket(conn, viewer, row)?;
+    if user.token.is_none() {
+        present::mark_read(conn, viewer, &ticket)?;
+    }
+    Ok(ticket)
 }
 
 /// A ticket's version for optimistic concurrency: every write moves `updated_at`.
@@ -171,7 +184,7 @@ pub async fn get_by_number(
         let viewer = Viewer::load(conn, &user)?;
         let id = repo::id_by_number(conn, number)?.ok_or(ApiError::NotFound)?;
         let row = repo::find_visible(conn, &viewer, id, false)?;
-        Ok(present::ticket(conn, &viewer, row)?)
+        opened(conn, &user, &viewer, row)
     })
     .await?;
     Ok(web::Json(ticket))

@@ -132,6 +132,10 @@ pub struct Ticket {
     /// closed tickets).
     #[serde(default)]
     pub follow_ups: Vec<TicketLink>,
+    /// News you have not seen: for a customer a reply from the team, for staff a message from
+    /// the customer, since you last opened the ticket (`GET /tickets/{id}` or by number).
+    #[serde(default)]
+    pub unread: bool,
 }
 
 /// A canned reply: a text agents insert into the composer, with placeholders

@@ -15,22 +15,78 @@ use crate::{
     session::use_session,
 };
 
+/// The sections of the administration, each its own page under `/admin/<slug>`.
+const SECTIONS: [(&str, &str); 7] = [
+    ("users", "admin.users"),
+    ("organizations", "admin.organizations"),
+    ("categories", "admin.categories"),
+    ("sla", "admin.sla"),
+    ("mail", "admin.mail"),
+    ("integrations", "admin.integrations"),
+    ("jobs", "admin.jobs"),
+];
+
 #[component]
 pub fn Admin() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let section = Memo::new(move |_| params.with(|p| p.get("section").unwrap_or_default()));
     // Bumped when calendars change, so the policies' calendar choice follows.
     let calendars = RwSignal::new(0);
     view! {
-        <section class="card"><h1>{tr("admin.title")}</h1></section>
-        <Users />
-        <Organizations />
-        <Categories />
-        <Calendars version=calendars />
-        <SlaPolicies calendars_version=calendars />
-        <Jobs />
-        <crate::components::ApiTokens />
-        <Webhooks />
-        <EmailLog />
-        <InboundLog />
+        <section class="card admin-head">
+            <h1>{tr("admin.title")}</h1>
+            <nav class="subnav" aria-label=move || tr("admin.sections")()>
+                <a href="/admin" class:active=move || section.get().is_empty()>{tr("admin.overview")}</a>
+                {SECTIONS.iter().map(|(slug, label)| view! {
+                    <a href=format!("/admin/{slug}") class:active=move || section.get() == *slug
+                        aria-current=move || (section.get() == *slug).then_some("page")>{tr(label)}</a>
+                }).collect_view()}
+            </nav>
+        </section>
+        {move || match section.get().as_str() {
+            "" => view! { <FirstRun /> }.into_any(),
+            "users" => view! { <Users /> }.into_any(),
+            "organizations" => view! { <Organizations /> }.into_any(),
+            "categories" => view! { <Categories /> }.into_any(),
+            "sla" => view! { <Calendars version=calendars /><SlaPolicies calendars_version=calendars /> }.into_any(),
+            "mail" => view! { <EmailLog /><InboundLog /> }.into_any(),
+            "integrations" => view! { <crate::components::ApiTokens /><Webhooks /> }.into_any(),
+            "jobs" => view! { <Jobs /> }.into_any(),
+            _ => view! { <section class="card"><p>{tr("notfound.text")}</p></section> }.into_any(),
+        }}
+    }
+}
+
+/// A fresh installation's first steps, each ticked off once done.
+#[component]
+fn FirstRun() -> impl IntoView {
+    let session = use_session();
+    let state = LocalResource::new(move || async move {
+        let categories = tickets::categories(session).await.map(|c| !c.is_empty()).unwrap_or(false);
+        let organizations = admin::organizations(session).await.map(|p| !p.items.is_empty()).unwrap_or(false);
+        let agents =
+            admin::users(session).await.map(|p| p.items.iter().any(|u| u.role == Role::Agent)).unwrap_or(false);
+        let mail = admin::email_log(session)
+            .await
+            .map(|p| p.items.iter().any(|m| m.status == helpdesk_types::email::EmailStatus::Sent))
+            .unwrap_or(false);
+        [
+            (categories, "first.category", "/admin/categories"),
+            (organizations, "first.organization", "/admin/organizations"),
+            (agents, "first.agent", "/admin/users"),
+            (mail, "first.smtp", "/admin/mail"),
+            (false, "first.privacy", "/privacy"),
+        ]
+    });
+    view! {
+        <section class="card" id="first-run">
+            <h2>{tr("first.title")}</h2>
+            <ol class="checklist">
+                {move || state.get().map(|steps| steps.into_iter().map(|(done, key, href)| view! {
+                    <li class:done=done><a href=href>{tr(key)}</a>{done.then(|| view! { " " <span class="ok">"✓"</span> })}</li>
+                }).collect_view())}
+            </ol>
+        </section>
     }
 }
 

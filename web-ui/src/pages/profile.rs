@@ -89,6 +89,18 @@ pub fn Profile() -> impl IntoView {
                     <option value="en" selected=move || i18n.0.get() == Locale::En>"English"</option>
                     <option value="de" selected=move || i18n.0.get() == Locale::De>"Deutsch"</option>
                 </select>
+                <label for="timezone">{tr("profile.timezone")}</label>
+                <select id="timezone" on:change=move |ev| crate::time::choose_zone(&event_target_value(&ev))>
+                    {
+                        let (own, all) = crate::time::zones();
+                        let chosen = crate::time::chosen_zone().unwrap_or_default();
+                        let browser = format!("{} ({own})", i18n.t("profile.timezone_browser"));
+                        view! {
+                            <option value="" selected=chosen.is_empty()>{browser}</option>
+                            {all.into_iter().map(|z| view! { <option value=z.clone() selected=z == chosen>{z.clone()}</option> }).collect_view()}
+                        }
+                    }
+                </select>
                 <button type="submit">{tr("ticket.save")}</button>
             </form>
             <h2>{tr("profile.change_password")}</h2>

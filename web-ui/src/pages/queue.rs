@@ -346,13 +346,14 @@ fn QueueTable() -> impl IntoView {
                         .min();
                     let sla = t.sla.status;
                     view! {
-                        <tr class="ticket-row" class:focused=move || focus.get() == i class:selected=move || selected.with(|s| s.contains(&id))
+                        <tr class="ticket-row" class:unread=t.unread class:focused=move || focus.get() == i class:selected=move || selected.with(|s| s.contains(&id))
                             on:click=move |_| focus.set(i)>
                             <td><input type="checkbox" class="select" aria-label=format!("#{}", t.number)
                                 prop:checked=move || selected.with(|s| s.contains(&id))
                                 on:change=move |ev| { let on = event_target_checked(&ev); selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } }); } /></td>
                             <td class="number">"#"{t.number}</td>
-                            <td><a href=format!("/tickets/{}", t.number) class="ticket-link"><span class="subject">{t.subject.clone()}</span></a></td>
+                            <td>{t.unread.then(|| view! { <span class="dot" title=move || i18n.t("unread.customer")>"● "</span> })}
+                                <a href=format!("/tickets/{}", t.number) class="ticket-link"><span class="subject">{t.subject.clone()}</span></a></td>
                             <td class="requester">{t.requester.full_name.clone()}
                                 {t.organization.as_ref().map(|o| view! { <span class="org">{o.name.clone()}" ("{o.contract_tier.as_str()}")"</span> })}</td>
                             <td><StatusBadge status=t.status /></td>

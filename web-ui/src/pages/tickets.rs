@@ -104,9 +104,10 @@ pub fn TicketList() -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     <For each=move || items.get() key=|t| (t.id, t.updated_at) let:t>
-                        <tr class="ticket-row">
+                        <tr class="ticket-row" class:unread=t.unread>
                             <td class="number">"#"{t.number}</td>
-                            <td><a href=format!("/tickets/{}", t.number) class="ticket-link"><span class="subject">{t.subject.clone()}</span></a></td>
+                            <td><a href=format!("/tickets/{}", t.number) class="ticket-link"><span class="subject">{t.subject.clone()}</span></a>
+                                {t.unread.then(|| view! { " " <span class="badge new-reply">{move || i18n.t("unread.reply")}</span> })}</td>
                             <td><StateBadge status=t.status staff=false /></td>
                             <td><When at=t.updated_at /></td>
                         </tr>
