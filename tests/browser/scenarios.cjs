@@ -289,12 +289,15 @@ const scenarios = {
     const english = ['Sign out', 'Profile', 'Queue', 'Search', 'Subject', 'Priority', 'Reply', 'Internal note',
       'Attachments', 'History', 'Unassigned', 'Assignee', 'Last update', 'Loading', 'Mine', 'All open', 'Due',
       'Requester', 'Caller lookup', 'Add files', 'Attach files', 'Send', 'Created', 'Channel', 'opened the ticket',
-      'Page not found', 'New ticket', 'My tickets', 'We are working on it', 'Sort', 'Newest', 'ago'];
+      'Page not found', 'New ticket', 'My tickets', 'We are working on it', 'Sort', 'Newest', 'ago', 'Role', 'active',
+      'inactive', 'Users', 'Organizations', 'Categories', 'Save', 'Delete', 'Email', 'Password', 'Title',
+      'Getting started', 'Jobs', 'Deliveries', 'Calendar', 'Holidays', 'Customer', 'Create'];
+    const problems = [];
     const check = async (page, where) => {
       await page.waitForTimeout(300);
       const text = await page.evaluate(() => document.body.innerText);
       const found = english.filter((w) => new RegExp(`\\b${w}\\b`).test(text));
-      assert.deepEqual(found, [], `English on ${where}`);
+      if (found.length) problems.push(`${where}: ${found.join(', ')}`);
     };
     const agent = await open(b);
     await agent.addInitScript(() => localStorage.setItem('locale', 'de'));
@@ -321,6 +324,30 @@ const scenarios = {
     await customer.goto(`${BASE}/tickets/new`);
     await customer.waitForSelector('#subject');
     await check(customer, 'a new ticket');
+    // A problem reads German too: the app's own text for its code and for the field rule.
+    await customer.fill('#subject', '   ');
+    await customer.fill('#description', 'Text');
+    await customer.click('button[type=submit]');
+    await customer.waitForSelector('.field-error:has-text("darf nicht leer sein")');
+    await customer.waitForSelector('p.error:has-text("Bitte prüfen Sie die markierten Felder.")');
+    await customer.goto(`${BASE}/profile`);
+    await customer.waitForSelector('#field-full_name');
+    await check(customer, 'the profile');
+    // Every page of the administration.
+    const admin = await open(b);
+    await admin.addInitScript(() => localStorage.setItem('locale', 'de'));
+    await signIn(admin, process.env.ADMIN_LOGIN, process.env.ADMIN_PASSWORD);
+    await admin.waitForURL(`${BASE}/queue`);
+    for (const section of ['', '/users', '/organizations', '/categories', '/sla', '/mail', '/integrations', '/jobs']) {
+      await admin.goto(`${BASE}/admin${section}`);
+      await admin.waitForSelector('.subnav');
+      await check(admin, `admin${section}`);
+    }
+    await admin.goto(`${BASE}/reports`);
+    await check(admin, 'the reports');
+    await admin.goto(`${BASE}/canned-replies`);
+    await check(admin, 'the canned replies');
+    assert.deepEqual(problems, [], 'English words on German pages');
     await b.close();
   },
   // A guest sends the contact form (the captcha answer injected, as the widget cannot load
@@ -536,7 +563,7 @@ const scenarios = {
     await users.locator('#field-full_name').fill('Alan Agent');
     await users.locator('#field-email').fill('alan@example.com');
     await users.locator('#field-username').fill('alan');
-    await users.locator('button[type=submit]').click();
+    await users.locator('form.inline-form button[type=submit]').click();
     await page.waitForSelector('td:has-text("alan@example.com")');
     await page.click('.subnav a[href="/admin/organizations"]');
     const orgs = page.locator('section:has(#tier)');

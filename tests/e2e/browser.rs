@@ -225,6 +225,8 @@ async fn the_workspace_reads_german_throughout() {
         ("AGENT_PASSWORD", PASSWORD),
         ("CUSTOMER_LOGIN", "clara"),
         ("CUSTOMER_PASSWORD", PASSWORD),
+        ("ADMIN_LOGIN", "admin"),
+        ("ADMIN_PASSWORD", PASSWORD),
     ];
     run(&app, "workspace_in_german", &env);
 }

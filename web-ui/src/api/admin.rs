@@ -13,8 +13,13 @@ use helpdesk_types::{
 use super::{ApiError, get, patch, post, put};
 use crate::session::Session;
 
-pub async fn users(session: Session) -> Result<Page<Account>, ApiError> {
-    get(session, "/api/v1/users?limit=100").await
+/// A page of accounts: `q` searches name, email and username; `cursor` continues a list.
+pub async fn users(session: Session, q: &str, cursor: Option<&str>) -> Result<Page<Account>, ApiError> {
+    let mut path = format!("/api/v1/users?limit=50&q={}", super::enc(q.trim()));
+    if let Some(c) = cursor {
+        path.push_str(&format!("&cursor={}", super::enc(c)));
+    }
+    get(session, &path).await
 }
 
 pub async fn create_user(session: Session, body: &CreateUser) -> Result<Account, ApiError> {

@@ -11,7 +11,7 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     api::{ApiError, admin, tickets},
     components::{ErrorText, Field, loaded},
-    i18n::tr,
+    i18n::{tr, use_i18n},
     session::use_session,
 };
 
@@ -64,8 +64,10 @@ fn FirstRun() -> impl IntoView {
     let state = LocalResource::new(move || async move {
         let categories = tickets::categories(session).await.map(|c| !c.is_empty()).unwrap_or(false);
         let organizations = admin::organizations(session).await.map(|p| !p.items.is_empty()).unwrap_or(false);
-        let agents =
-            admin::users(session).await.map(|p| p.items.iter().any(|u| u.role == Role::Agent)).unwrap_or(false);
+        let agents = admin::users(session, "", None)
+            .await
+            .map(|p| p.items.iter().any(|u| u.role == Role::Agent))
+            .unwrap_or(false);
         let mail = admin::email_log(session)
             .await
             .map(|p| p.items.iter().any(|m| m.status == helpdesk_types::email::EmailStatus::Sent))
@@ -90,17 +92,53 @@ fn FirstRun() -> impl IntoView {
     }
 }
 
+/// The name of a role in the reader's language.
+fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Customer => "role.customer",
+        Role::Agent => "role.agent",
+        Role::Admin => "role.admin",
+    }
+}
+
 #[component]
 fn Users() -> impl IntoView {
     let session = use_session();
+    let i18n = use_i18n();
+    let search = RwSignal::new(String::new());
+    let items = RwSignal::new(Vec::<helpdesk_types::Account>::new());
+    let cursor = RwSignal::new(None::<String>);
     let version = RwSignal::new(0);
-    let users = LocalResource::new(move || {
-        version.track();
-        admin::users(session)
-    });
+    let orgs =
+        LocalResource::new(
+            move || async move { admin::organizations(session).await.map(|p| p.items).unwrap_or_default() },
+        );
     let [full_name, email, username] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let role = RwSignal::new("agent".to_owned());
     let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let load = move |more: bool| {
+        let q = search.get_untracked();
+        let after = if more { cursor.get_untracked() } else { None };
+        spawn_local(async move {
+            match admin::users(session, &q, after.as_deref()).await {
+                Ok(page) => {
+                    cursor.set(page.next_cursor);
+                    items.update(|list| {
+                        if !more {
+                            list.clear();
+                        }
+                        list.extend(page.items);
+                    });
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        version.track();
+        load(false);
+    });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = CreateUser {
@@ -116,6 +154,7 @@ fn Users() -> impl IntoView {
             match admin::create_user(session, &body).await {
                 Ok(_) => {
                     error.set(None);
+                    saved.set(true);
                     version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
@@ -130,8 +169,9 @@ fn Users() -> impl IntoView {
             }
         });
     };
+    let confirm = move |key: &'static str| window().confirm_with_message(i18n.t(key)).unwrap_or(false);
     let erase = move |id: i64| {
-        if !window().confirm_with_message("Erase this account for good?").unwrap_or(false) {
+        if !confirm("admin.confirm_erase") {
             return;
         }
         spawn_local(async move {
@@ -144,25 +184,60 @@ fn Users() -> impl IntoView {
     let set = move |id: i64, body: UpdateUser| {
         spawn_local(async move {
             match admin::update_user(session, id, &body).await {
-                Ok(_) => version.update(|v| *v += 1),
+                Ok(_) => {
+                    error.set(None);
+                    saved.set(true);
+                }
                 Err(e) => error.set(Some(e)),
             }
+            version.update(|v| *v += 1);
         });
     };
     view! {
-        <section class="card">
+        <section class="card" id="users">
             <h2>{tr("admin.users")}</h2>
+            <form class="filters" on:submit=move |ev| { ev.prevent_default(); load(false); }>
+                <label>{tr("tickets.search")}
+                    <input id="user-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) /></label>
+                <button type="submit">{tr("tickets.search")}</button>
+            </form>
+            <Show when=move || saved.get()><p class="notice" role="status">{tr("common.saved")}</p></Show>
             <table>
+                <thead><tr>
+                    <th>{tr("admin.name")}</th><th>{tr("register.email")}</th><th>{tr("admin.role")}</th><th>{tr("admin.organization")}</th>
+                    <th>{tr("admin.state")}</th><th></th><th></th><th></th>
+                </tr></thead>
                 <tbody>
-                    {move || loaded(users.get(), move |page| page.items.into_iter().map(|u| {
+                    {move || items.get().into_iter().map(|u| {
                         let id = u.id;
-                        view! { <tr>
-                            <td>{u.full_name}</td><td>{u.email}</td>
-                            <td><select on:change=move |ev| set(id, UpdateUser { role: event_target_value(&ev).parse().ok(), ..Default::default() })>
-                                {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == u.role>{r.as_str()}</option> }).collect_view()}
+                        let current = u.role;
+                        let name = u.full_name.clone();
+                        let org = u.organization_id;
+                        view! { <tr class="user-row">
+                            <td>{u.full_name.clone()}</td><td>{u.email.clone()}</td>
+                            <td><select aria-label=format!("{} – {}", i18n.t("admin.role"), name) on:change=move |ev| {
+                                let Ok(to) = event_target_value(&ev).parse::<Role>() else { return };
+                                let demotion = to != Role::Admin && current != Role::Customer && to != current;
+                                if demotion && !confirm("admin.confirm_demote") {
+                                    return version.update(|v| *v += 1);
+                                }
+                                set(id, UpdateUser { role: Some(to), ..Default::default() })
+                            }>
+                                {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == current>{move || i18n.t(role_key(*r))}</option> }).collect_view()}
                             </select></td>
-                            <td>{if u.active { "active" } else { "inactive" }}</td>
-                            <td>{u.active.then(|| view! { <button class="small" on:click=move |_| set(id, UpdateUser { active: Some(false), ..Default::default() })>{tr("admin.deactivate")}</button> })}</td>
+                            <td><select aria-label=format!("{} – {}", i18n.t("admin.organization"), u.full_name) on:change=move |ev| {
+                                let chosen = event_target_value(&ev).parse::<i64>().ok();
+                                set(id, UpdateUser { organization_id: Some(chosen), ..Default::default() })
+                            }>
+                                <option value="" selected=org.is_none()>"–"</option>
+                                {move || orgs.get().unwrap_or_default().into_iter().map(|o| view! {
+                                    <option value=o.id.to_string() selected=Some(o.id) == org>{o.name}</option>
+                                }).collect_view()}
+                            </select></td>
+                            <td>{move || i18n.t(if u.active { "admin.active" } else { "admin.inactive" })}</td>
+                            <td>{u.active.then(|| view! { <button class="small" on:click=move |_| {
+                                if confirm("admin.confirm_deactivate") { set(id, UpdateUser { active: Some(false), ..Default::default() }) }
+                            }>{tr("admin.deactivate")}</button> })}</td>
                             <td>{if u.restricted {
                                 view! { <button class="small" on:click=move |_| restrict(id, false)>{tr("admin.lift")}</button> }.into_any()
                             } else {
@@ -170,16 +245,20 @@ fn Users() -> impl IntoView {
                             }}</td>
                             <td><button class="small danger" on:click=move |_| erase(id)>{tr("admin.erase")}</button></td>
                         </tr> }
-                    }).collect_view())}
+                    }).collect_view()}
                 </tbody>
             </table>
+            <Show when=move || cursor.with(Option::is_some)>
+                <button on:click=move |_| load(true)>{tr("tickets.more")}</button>
+            </Show>
+            <h3>{tr("admin.invite")}</h3>
             <form on:submit=create class="inline-form">
                 <Field label="register.full_name" name="full_name" value=full_name error=error required=true />
                 <Field label="register.email" name="email" value=email error=error kind="email" required=true />
                 <Field label="register.username" name="username" value=username error=error required=true />
-                <label for="new-role">"Role"</label>
+                <label for="new-role">{tr("admin.role")}</label>
                 <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                    <option value="agent">"agent"</option><option value="admin">"admin"</option><option value="customer">"customer"</option>
+                    {[Role::Agent, Role::Admin, Role::Customer].into_iter().map(|r| view! { <option value=r.as_str()>{move || i18n.t(role_key(r))}</option> }).collect_view()}
                 </select>
                 <button type="submit">{tr("admin.create")}</button>
             </form>
@@ -369,10 +448,10 @@ fn SlaPolicies(calendars_version: RwSignal<i32>) -> impl IntoView {
     });
     let error = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(None::<String>);
-    let save = move |p: SlaPolicy, first: String, resolution: String, calendar: String, percent: String| {
+    let save = move |p: SlaPolicy, first: i32, resolution: i32, calendar: String, percent: String| {
         let body = SlaPolicyInput {
-            first_response_minutes: first.parse().unwrap_or(0),
-            resolution_minutes: resolution.parse().unwrap_or(0),
+            first_response_minutes: first,
+            resolution_minutes: resolution,
             calendar_id: calendar.parse().ok(),
             at_risk_percent: percent.parse().ok(),
         };
@@ -396,16 +475,16 @@ fn SlaPolicies(calendars_version: RwSignal<i32>) -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     {move || loaded(policies.get(), move |list| list.into_iter().map(|p| {
-                        let first = RwSignal::new(p.first_response_minutes.to_string());
-                        let resolution = RwSignal::new(p.resolution_minutes.to_string());
+                        let first = RwSignal::new(p.first_response_minutes);
+                        let resolution = RwSignal::new(p.resolution_minutes);
                         let calendar = RwSignal::new(p.calendar_id.to_string());
                         let percent = RwSignal::new(p.at_risk_percent.to_string());
                         let policy = p.clone();
                         let label = format!("{} {}", p.contract_tier, p.priority);
                         view! { <tr>
                             <td>{p.contract_tier.as_str()}</td><td>{p.priority.as_str()}</td>
-                            <td><input type="number" min="1" aria-label=format!("{label} first response minutes") prop:value=move || first.get() on:input=move |ev| first.set(event_target_value(&ev)) /></td>
-                            <td><input type="number" min="1" aria-label=format!("{label} resolution minutes") prop:value=move || resolution.get() on:input=move |ev| resolution.set(event_target_value(&ev)) /></td>
+                            <td><HoursMinutes minutes=first label=format!("{label} first response") /></td>
+                            <td><HoursMinutes minutes=resolution label=format!("{label} resolution") /></td>
                             <td><select aria-label=format!("{label} calendar") on:change=move |ev| calendar.set(event_target_value(&ev))>
                                 {move || calendars.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
                                     let id = c.id.to_string();
@@ -422,6 +501,38 @@ fn SlaPolicies(calendars_version: RwSignal<i32>) -> impl IntoView {
             {move || saved.get().map(|what| view! { <p class="notice" role="status">{tr("common.saved")}" "{what}</p> })}
             <ErrorText error=error />
         </section>
+    }
+}
+
+/// A job's description in the reader's language (the server's is English).
+fn job_description(name: &str, english: &str, locale: helpdesk_types::Locale) -> String {
+    let key = match name {
+        "sla_monitor" => "job.sla_monitor",
+        "pending_follow_up" => "job.pending_follow_up",
+        "cleanup" => "job.cleanup",
+        "attachment_sweep" => "job.attachment_sweep",
+        _ => return english.to_owned(),
+    };
+    crate::i18n::translate(locale, key).to_owned()
+}
+
+/// A duration entered as hours and minutes (kept as minutes).
+#[component]
+fn HoursMinutes(minutes: RwSignal<i32>, label: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let part = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<i32>().unwrap_or(0).max(0);
+    let (hours_label, minutes_label) = (label.clone(), label);
+    view! {
+        <span class="duration">
+            <input type="number" min="0" class="hours" aria-label=move || format!("{hours_label} {}", i18n.t("unit.hours"))
+                prop:value=move || (minutes.get() / 60).to_string()
+                on:input=move |ev| { let h = part(&ev); minutes.update(|m| *m = h.saturating_mul(60) + *m % 60) } />
+            " h "
+            <input type="number" min="0" max="59" class="minutes" aria-label=move || format!("{minutes_label} {}", i18n.t("unit.minutes"))
+                prop:value=move || (minutes.get() % 60).to_string()
+                on:input=move |ev| { let m = part(&ev).min(59); minutes.update(|t| *t = *t / 60 * 60 + m) } />
+            " min"
+        </span>
     }
 }
 
@@ -670,6 +781,7 @@ fn Webhooks() -> impl IntoView {
 #[component]
 fn Jobs() -> impl IntoView {
     let session = use_session();
+    let i18n = use_i18n();
     let jobs = LocalResource::new(move || admin::jobs(session));
     view! {
         <section class="card" id="jobs">
@@ -680,7 +792,7 @@ fn Jobs() -> impl IntoView {
                     {move || loaded(jobs.get(), |list| list.into_iter().map(|j| {
                         let last = j.last_run.clone();
                         view! { <tr class:failing=j.failing>
-                            <td><strong>{j.name.clone()}</strong><br /><span class="muted">{j.description.clone()}</span></td>
+                            <td><strong>{j.name.clone()}</strong><br /><span class="muted">{job_description(&j.name, &j.description, i18n.0.get_untracked())}</span></td>
                             <td>{crate::components::duration_text(j.every_seconds / 60)}</td>
                             <td>{last.as_ref().map(|r| r.started_at.format("%d.%m. %H:%M:%S").to_string())}</td>
                             <td>{last.as_ref().map(|r| format!("{} {}", r.outcome, r.error.clone().unwrap_or_else(|| r.counts.to_string())))}</td>

@@ -97,10 +97,10 @@ pub fn CannedReplies() -> impl IntoView {
             <form on:submit=save id="canned-form">
                 <label for="canned-title">{tr("canned.name")}</label>
                 <input id="canned-title" required prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
-                {move || error.get().and_then(|e| e.field("title")).map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                <crate::components::FieldError error=error name="title" />
                 <label for="canned-body">{tr("canned.text")}</label>
                 <textarea id="canned-body" rows="5" required prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                {move || error.get().and_then(|e| e.field("body")).map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                <crate::components::FieldError error=error name="body" />
                 <p class="muted small">{tr("canned.placeholders")}" "<code>{placeholders}</code></p>
                 <button type="submit">{tr("ticket.save")}</button>
                 <Show when=move || saved.get()><p class="ok" role="status">{tr("common.saved")}</p></Show>

@@ -255,13 +255,13 @@ pub fn NewTicket() -> impl IntoView {
                         <option value=p.as_str() selected=*p == Priority::Normal>{move || i18n.t(priority_key(*p))}</option>
                     }).collect_view()}
                 </select>
-                {move || error.get().and_then(|e| e.field("priority")).map(|m| view! { <span class="field-error">{m}</span> })}
+                <crate::components::FieldError error=error name="priority" />
                 <label for="subject">{tr("tickets.subject")}</label>
                 <input id="subject" name="subject" required maxlength="200" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) />
-                {move || error.get().and_then(|e| e.field("subject")).map(|m| view! { <span class="field-error">{m}</span> })}
+                <crate::components::FieldError error=error name="subject" />
                 <label for="description">{tr("tickets.description")}</label>
                 <textarea id="description" name="description" required rows="6" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-                {move || error.get().and_then(|e| e.field("description")).map(|m| view! { <span class="field-error">{m}</span> })}
+                <crate::components::FieldError error=error name="description" />
                 <label for="files">{tr("tickets.files")}</label>
                 <input id="files" type="file" multiple node_ref=files_ref on:change=check_files
                     accept=".jpg,.jpeg,.png,.gif,.pdf,.doc,.docx,.txt,.zip,.rar" />
