@@ -256,6 +256,18 @@ const scenarios = {
     await page.waitForSelector('.lightbox img');
     await shot(page, 'reply-with-image');
     await page.click('.lightbox');
+    // Markdown with a preview; the author's own HTML and script links stay inert.
+    await page.fill('#reply', 'Bitte **jetzt** neu starten.\n\n- Schritt eins\n<img src=x onerror="window.hacked=1"> [klick](javascript:alert(1)) ![bild](https://evil.example/x.png)');
+    await page.click('#toggle-preview');
+    await page.waitForSelector('.markdown.preview strong:has-text("jetzt")');
+    await page.click('#send-reply');
+    await page.waitForSelector('.comment .body strong:has-text("jetzt")');
+    const body = page.locator('.comment .body:has(strong)');
+    assert.equal(await body.locator('img').count(), 0, 'no HTML of the author');
+    assert.equal(await body.locator('li').count(), 1);
+    assert.equal(await body.locator('a:has-text("klick")').getAttribute('href'), '#');
+    assert.equal(await body.locator('a:has-text("bild")').getAttribute('rel'), 'noopener noreferrer nofollow');
+    assert.equal(await page.evaluate(() => window.hacked), undefined);
     // Keyboard: n opens the note tab, r the reply tab.
     await page.click('h2');
     await page.keyboard.press('n');

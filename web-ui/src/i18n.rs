@@ -677,6 +677,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Deletes stored files no attachment points to and reports missing ones.",
         "Löscht gespeicherte Dateien ohne Anhang und meldet fehlende.",
     ),
+    (
+        "markdown.hint",
+        "Markdown: **bold**, _italic_, - lists, [links](https://…)",
+        "Markdown: **fett**, _kursiv_, - Listen, [Links](https://…)",
+    ),
+    ("markdown.preview", "Preview", "Vorschau"),
+    ("markdown.hide", "Hide preview", "Vorschau ausblenden"),
 ];
 
 pub fn translate(locale: Locale, key: &'static str) -> &'static str {

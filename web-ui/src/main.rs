@@ -7,6 +7,7 @@ mod charts;
 mod components;
 mod i18n;
 mod live;
+mod markdown;
 mod pages;
 mod session;
 mod time;

@@ -17,6 +17,7 @@ use crate::{
     api::{self, ApiError, tickets, upload},
     components::{ErrorText, Flash, SlaDetail, StatusBadge, loaded, priority_key, status_key},
     i18n::{tr, translate, use_i18n},
+    markdown::Markdown,
     session::use_session,
     time::{When, exact},
 };
@@ -399,6 +400,7 @@ pub fn TicketPage() -> impl IntoView {
     flash.0.set(None);
     let reply = RwSignal::new(String::new());
     let tab = RwSignal::new(Tab::Reply);
+    let previewing = RwSignal::new(false);
     let confirm_close = RwSignal::new(false);
     let preview = RwSignal::new(None::<(String, String)>);
     let reply_files = NodeRef::<leptos::html::Input>::new();
@@ -549,7 +551,7 @@ pub fn TicketPage() -> impl IntoView {
                     {t.follow_up_of.clone().map(|o| view! {
                         <p class="muted">{tr("followup.of")}" "<a href=format!("/tickets/{}", o.number)>"#"{o.number}" "{o.subject}</a></p>
                     })}
-                    <p class="description">{t.description.clone()}</p>
+                    <Markdown text=t.description.clone() class="description" />
                     <p class="muted">{t.requester.full_name.clone()}
                         {staff.then(|| format!(" · {}", t.requester.email))}
                         {t.requester.restricted.then(|| view! { " " <span class="badge restricted">{tr("ticket.restricted")}</span> })}
@@ -620,7 +622,7 @@ pub fn TicketPage() -> impl IntoView {
                             <strong>{c.author_name.clone()}</strong>" · "<When at=c.created_at />
                             {c.internal.then(|| view! { <span class="badge internal-badge">{tr("ticket.internal_badge")}</span> })}
                         </div>
-                        <p class="body">{c.body.clone()}</p>
+                        <Markdown text=c.body.clone() class="body" />
                         <ul class="attachments inline">
                             <For each={let id = c.id; move || attachments.get().into_iter().filter(move |a| a.comment_id == Some(id))}
                                 key=|a| a.id let:a>{attachment_item(a, preview)}</For>
@@ -672,6 +674,14 @@ pub fn TicketPage() -> impl IntoView {
                     })}
                     <label for="reply" class="sr-only">{move || if tab.get() == Tab::Note { i18n.t("ticket.note") } else { i18n.t("ticket.reply") }}</label>
                     <textarea id="reply" rows="4" required prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                    <div class="preview-bar">
+                        <span class="muted small">{tr("markdown.hint")}</span>
+                        <button type="button" class="link" id="toggle-preview" on:click=move |_| previewing.update(|p| *p = !*p)>
+                            {move || if previewing.get() { i18n.t("markdown.hide") } else { i18n.t("markdown.preview") }}</button>
+                    </div>
+                    <Show when=move || previewing.get()>
+                        <Markdown text=Signal::derive(move || reply.get()) class="preview" />
+                    </Show>
                     <p class="muted" id="notified">{move || {
                         if tab.get() == Tab::Note {
                             i18n.t("ticket.note_hint").to_owned()
