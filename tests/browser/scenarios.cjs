@@ -101,6 +101,14 @@ const scenarios = {
     // An anonymous visit asks for the session without a 401 in the console.
     assert.deepEqual(consoleErrors, [], 'no console errors on anonymous pages');
     await shot(page, 'forgot-password');
+    // On a phone the navigation is a menu; a missing page is a page of the app.
+    await page.setViewportSize({ width: 390, height: 800 });
+    assert.ok(!(await page.isVisible('nav.top a[href="/privacy"]')), 'links folded into the menu');
+    await page.click('#menu-toggle');
+    await page.waitForSelector('nav.top a[href="/privacy"]', { state: 'visible' });
+    await page.goto(`${BASE}/no/such/page`);
+    await page.waitForSelector('#not-found');
+    await shot(page, 'not-found-phone');
     await b.close();
   },
 

@@ -117,6 +117,13 @@ fn Shortcuts() -> impl IntoView {
 #[component]
 fn Nav() -> impl IntoView {
     let session = use_session();
+    // The menu of a narrow screen; going elsewhere closes it.
+    let menu = RwSignal::new(false);
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu.set(false);
+    });
     let i18n = crate::i18n::use_i18n();
     let navigate = use_navigate();
     let sign_out = move |_| {
@@ -129,8 +136,10 @@ fn Nav() -> impl IntoView {
         });
     };
     view! {
-        <nav class="top" aria-label="main">
+        <nav class="top" aria-label="main" class:open=move || menu.get()>
             <a class="brand" href="/">{tr("app.title")}</a>
+            <button class="link menu-toggle" id="menu-toggle" aria-expanded=move || menu.get().to_string()
+                on:click=move |_| menu.update(|m| *m = !*m)>{tr("nav.menu")}</button>
             <Show when=move || session.signed_in()>
                 <Show when=move || session.is_staff() fallback=|| view! { <a href="/tickets">{tr("nav.tickets")}</a> }>
                     <a href="/queue">{tr("nav.queue")}</a>
