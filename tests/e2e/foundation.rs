@@ -203,3 +203,29 @@ async fn request_logs_are_written_daily_and_deleted_after_their_retention() {
     let settings: Value = plain.get("/api/v1/privacy").await.json().await.unwrap();
     assert_eq!(settings["request_logs_kept_by_server"], false);
 }
+
+#[tokio::test]
+async fn problems_are_german_for_a_client_that_prefers_german() {
+    let app = TestApp::spawn().await;
+    let session = app.customer("clara").await;
+    let send = |language: &'static str| {
+        app.authed(Method::POST, "/api/v1/tickets", &session)
+            .header(header::ACCEPT_LANGUAGE, language)
+            .json(&serde_json::json!({"subject": " ", "description": "x".repeat(20_001)}))
+            .send()
+    };
+    let german = send("de-DE,de;q=0.9,en;q=0.8").await.unwrap();
+    assert_eq!(german.headers()[header::CONTENT_LANGUAGE], "de");
+    let body = problem(german, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body["code"], "validation_failed", "codes stay for clients to switch on");
+    assert_eq!(body["detail"], "Bitte prüfen Sie die markierten Felder.");
+    assert_eq!(body["errors"]["subject"][0], "darf nicht leer sein");
+    assert_eq!(body["errors"]["description"][0], "darf höchstens 20000 Zeichen lang sein");
+    let english = problem(send("en-US,de;q=0.5").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(english["errors"]["subject"][0], "must not be empty");
+    // Bare errors (no route) and guests too.
+    let missing =
+        app.request(Method::GET, "/api/v1/nothing-here").header(header::ACCEPT_LANGUAGE, "de").send().await.unwrap();
+    let body = problem(missing, StatusCode::NOT_FOUND).await;
+    assert_eq!(body["detail"], "Das gibt es nicht, oder es ist für Sie nicht sichtbar.");
+}

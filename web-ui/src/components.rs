@@ -111,79 +111,23 @@ pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     })
 }
 
-/// An API error in the reader's language: in German the app's own text for the problem's stable
-/// `code` (the server's `detail` is English), in English the server's `detail`.
+/// An API error in the reader's language: in German the shared German text of the problem's
+/// stable `code` (`helpdesk_types::problem::german_detail`), in English the server's `detail`.
 pub fn problem_text(e: &ApiError, locale: helpdesk_types::Locale) -> String {
-    if locale == helpdesk_types::Locale::De {
-        let key = match e {
-            ApiError::Network(_) => "problem.network",
-            ApiError::Problem(p) => {
-                PROBLEM_KEYS.iter().find(|k| k.strip_prefix("problem.") == Some(p.code.as_str())).copied().unwrap_or("")
-            }
-        };
-        if !key.is_empty() {
-            return crate::i18n::translate(locale, key).to_owned();
-        }
+    if locale == helpdesk_types::Locale::De
+        && let Some(text) = helpdesk_types::problem::german_detail(e.code())
+    {
+        return text.to_owned();
     }
     e.to_string()
 }
 
-/// The problem codes the app has its own German text for (`problem.<code>` in i18n.rs).
-const PROBLEM_KEYS: &[&str] = &[
-    "problem.network",
-    "problem.bad_request",
-    "problem.validation_failed",
-    "problem.unauthenticated",
-    "problem.forbidden",
-    "problem.not_found",
-    "problem.payload_too_large",
-    "problem.unsupported_media_type",
-    "problem.too_many_requests",
-    "problem.service_unavailable",
-    "problem.internal_error",
-    "problem.captcha_required",
-    "problem.invalid_token",
-    "problem.email_taken",
-    "problem.username_taken",
-    "problem.name_taken",
-    "problem.own_account",
-    "problem.invalid_transition",
-    "problem.ticket_closed",
-    "problem.precondition_failed",
-    "problem.upload_quota_exceeded",
-    "problem.invalid_code",
-    "problem.account_restricted",
-    "problem.requester_restricted",
-    "problem.concurrent_update",
-    "problem.in_use",
-];
-
-/// A field rule's message (`helpdesk_types::validation`) in the reader's language.
+/// A field rule's message in the reader's language.
 pub fn field_text(message: &str, locale: helpdesk_types::Locale) -> String {
     if locale != helpdesk_types::Locale::De {
         return message.to_owned();
     }
-    let n = |s: &str| s.split_whitespace().find_map(|w| w.parse::<u64>().ok()).unwrap_or_default();
-    message
-        .split("; ")
-        .map(|m| match m {
-            "must not be empty" | "is required" => "darf nicht leer sein".to_owned(),
-            "must not contain control characters" => "darf keine Steuerzeichen enthalten".to_owned(),
-            "must be at least 10 characters long" => "muss mindestens 10 Zeichen lang sein".to_owned(),
-            "is one of the most common passwords; choose another" => {
-                "gehört zu den häufigsten Passwörtern; bitte ein anderes wählen".to_owned()
-            }
-            m if m.starts_with("must be at most") && m.ends_with("characters") => {
-                format!("darf höchstens {} Zeichen lang sein", n(m))
-            }
-            m if m.starts_with("must be at most") && m.ends_with("bytes long") => {
-                format!("darf höchstens {} Bytes lang sein", n(m))
-            }
-            m if m.starts_with("is already") => "ist bereits vergeben".to_owned(),
-            other => other.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    message.split("; ").map(helpdesk_types::problem::german_field_message).collect::<Vec<_>>().join("; ")
 }
 
 /// The message of one field of the last problem, in the reader's language.

@@ -1,6 +1,6 @@
 //! Security headers and cache policy on every response, and a problem body for every error
 //! response that lacks one (actix's own 404/405, static file errors, errors bubbling up from
-//! extractors).
+//! extractors); a problem in German for a client whose `Accept-Language` prefers it.
 
 use actix_web::{
     Error, HttpResponse,
@@ -81,6 +81,43 @@ fn is_problem(headers: &HeaderMap) -> bool {
         .is_some_and(|ct| ct.starts_with("application/problem+json"))
 }
 
+/// Whether the request's `Accept-Language` ranks German above English (and any other language).
+fn prefers_german(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else { return false };
+    let mut best: Option<(f32, bool)> = None;
+    for part in value.split(',') {
+        let mut pieces = part.split(';');
+        let tag = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+        if tag.is_empty() || q <= 0.0 {
+            continue;
+        }
+        let is_german = tag == "de" || tag.starts_with("de-");
+        if best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, is_german));
+        }
+    }
+    best.is_some_and(|(_, german)| german)
+}
+
+/// The same problem in German (`Problem::into_german`), with `Content-Language: de`.
+async fn into_german(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let (req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    // Problem bodies are small; one past 1 MiB cannot be ours and goes out empty.
+    let Ok(Ok(bytes)) = actix_web::body::to_bytes_limited(body, 1 << 20).await else {
+        return ServiceResponse::new(req, head.set_body(BoxBody::new(())));
+    };
+    let body = match serde_json::from_slice::<helpdesk_types::Problem>(&bytes) {
+        Ok(problem) => serde_json::to_vec(&problem.into_german()).unwrap_or_else(|_| bytes.to_vec()),
+        Err(_) => bytes.to_vec(),
+    };
+    let mut response = head.set_body(BoxBody::new(body));
+    response.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("de"));
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-language"));
+    ServiceResponse::new(req, response)
+}
+
 /// The problem a bare error status stands for.
 fn problem_for(status: StatusCode) -> ApiError {
     match status {
@@ -107,6 +144,7 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let policy = req.app_data::<actix_web::web::Data<HeaderPolicy>>().map(|p| p.get_ref().clone());
     let path = req.path().to_owned();
+    let german = prefers_german(req.headers());
     // Handlers and extractors turn their errors into responses; only a middleware's own
     // failure arrives as Err, and actix renders that itself.
     let mut res = next.call(req).await?.map_into_boxed_body();
@@ -119,6 +157,10 @@ pub async fn middleware(
             replacement.headers_mut().insert(header::ALLOW, allow);
         }
         res = res.into_response(replacement);
+    }
+
+    if german && is_problem(res.headers()) {
+        res = into_german(res).await;
     }
 
     let area = area(&path);
@@ -154,6 +196,23 @@ pub async fn middleware(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn german_is_chosen_only_when_it_ranks_first() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_str(value).unwrap());
+            prefers_german(&headers)
+        };
+        assert!(with("de"));
+        assert!(with("de-DE,de;q=0.9,en;q=0.8"));
+        assert!(with("en;q=0.5, de-AT"));
+        assert!(!with("en-US,de;q=0.5"));
+        assert!(!with("de;q=0"));
+        assert!(!with("fr, de;q=0.9"));
+        assert!(!with(";;,,q="));
+        assert!(!prefers_german(&HeaderMap::new()));
+    }
 
     #[test]
     fn only_content_hashed_names_are_immutable() {
