@@ -96,6 +96,8 @@ printf '%-34s %12s\n' "q=Drucker (full text)" "$(median_ms "$base/api/v1/tickets
 active="status=new&status=open&status=pending"
 printf '%-34s %12s\n' "queue view: all open" "$(median_ms "$base/api/v1/tickets?$active&sort=queue&limit=25")"
 printf '%-34s %12s\n' "queue view: unassigned" "$(median_ms "$base/api/v1/tickets?$active&assignee_id=none&sort=queue&limit=25")"
+printf '%-34s %12s\n' "queue view: mine" "$(median_ms "$base/api/v1/tickets?$active&assignee_id=me&sort=queue&limit=25")"
+printf '%-34s %12s\n' "queue view: last update" "$(median_ms "$base/api/v1/tickets?$active&sort=updated_at&limit=25")"
 printf '%-34s %12s\n' "queue view: closed" "$(median_ms "$base/api/v1/tickets?status=resolved&status=closed&sort=queue&limit=25")"
 number="$(psql -qtA "$DATABASE_URL" -c "SELECT number FROM tickets ORDER BY id OFFSET 500000 LIMIT 1")"
 person="$(psql -qtA "$DATABASE_URL" -c "SELECT split_part(full_name, ' ', 1) FROM users WHERE role = 'customer' ORDER BY id OFFSET 100 LIMIT 1")"

@@ -1184,3 +1184,39 @@ async fn unread_markers_show_news_from_the_other_side_until_the_ticket_is_opened
     assert!(status.is_success(), "{problem}");
     assert_eq!(marked(), 0);
 }
+
+#[tokio::test]
+async fn the_closed_view_pages_through_finished_tickets_in_queue_order() {
+    let w = world().await;
+    let mut finished = Vec::new();
+    for (session, subject, status) in
+        [(&w.b, "Beta eins", "closed"), (&w.a, "Alpha eins", "resolved"), (&w.c, "Alpha zwei", "closed")]
+    {
+        let t = w.app.open_ticket(session, subject, "x").await;
+        w.app.ok(Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"status": status}))).await;
+        finished.push(t["id"].as_i64().unwrap());
+    }
+    w.app.open_ticket(&w.a, "Noch offen", "x").await;
+    let path = "/api/v1/tickets?status=resolved&status=closed&sort=queue";
+    let all = w.app.ok(Method::GET, &format!("{path}&limit=100"), &w.agent, None).await;
+    let ids: Vec<i64> = all["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 3, "only the finished ones");
+    assert!(finished.iter().all(|id| ids.contains(id)));
+    // Premium (Alpha) before standard (Beta), one page at a time without repeats.
+    assert_eq!(all["items"][2]["subject"], "Beta eins");
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}&limit=1&cursor={c}"),
+            None => format!("{path}&limit=1"),
+        };
+        let page = w.app.ok(Method::GET, &url, &w.agent, None).await;
+        paged.extend(page["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, ids);
+}

@@ -356,7 +356,7 @@ fn page(
     limit: i64,
 ) -> QueryResult<Vec<TicketRow>> {
     if seek.0 == Sort::Queue
-        && let Some(band) = query.sla_status.and_then(due_band)
+        && let Some(band) = query.sla_status.and_then(due_band).or_else(|| finished_only(query))
     {
         return queue_by_rank(conn, viewer, query, text, band, after, limit);
     }
@@ -376,6 +376,13 @@ fn due_band(status: SlaStatus) -> Option<bool> {
         SlaStatus::Met => Some(false),
         SlaStatus::Breached | SlaStatus::Paused => None,
     }
+}
+
+/// A list of resolved or closed tickets only: they all sit at the far end of the deadlines
+/// (nothing is due), so the queue order reads them rank by rank from there.
+fn finished_only(query: &TicketQuery) -> Option<bool> {
+    let finished = |s: &TicketStatus| matches!(s, TicketStatus::Resolved | TicketStatus::Closed);
+    query.status.as_ref().filter(|s| !s.is_empty() && s.iter().all(finished)).map(|_| false)
 }
 
 /// The queue order is (contract rank, next deadline, id). Filtered by a status whose tickets sit
