@@ -594,6 +594,16 @@ const scenarios = {
     await orgs.locator('button[type=submit]').click();
     await page.waitForSelector('li:has-text("Example GmbH · premium · example.org · DPA 2026-01-15")');
     await shot(page, 'admin');
+    // Edit and delete (after a confirmation).
+    await page.click('li.org-row:has-text("Example GmbH") button.secondary');
+    assert.equal(await orgs.locator('#field-name').inputValue(), 'Example GmbH');
+    await orgs.locator('#tier').selectOption('standard');
+    await orgs.locator('#organization-form button[type=submit]').click();
+    await page.waitForSelector('li:has-text("Example GmbH · standard · example.org")');
+    await page.waitForSelector('p.notice[role=status]');
+    page.once('dialog', (d) => d.accept());
+    await page.click('li.org-row:has-text("Example GmbH") button.danger');
+    await page.waitForSelector('li.org-row:has-text("Example GmbH")', { state: 'detached' });
     assert.deepEqual(page.foreign, [], 'no request to another host');
     await b.close();
   },

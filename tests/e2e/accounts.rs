@@ -261,7 +261,8 @@ async fn admins_create_agents_who_choose_their_password_from_the_emailed_link() 
 
     let mail = smtp.wait_for("alan@example.com", |m| m.subject == "Your helpdesk account").await;
     let link = mail.link("https://help.example.com/reset-password?token=").expect("a set-password link");
-    let token = link.split("token=").nth(1).unwrap();
+    assert!(link.ends_with("&welcome=1"), "the page greets a new person: {link}");
+    let token = link.split("token=").nth(1).unwrap().split('&').next().unwrap();
     let confirm = app
         .post_json(
             "/api/v1/auth/password-reset/confirm",

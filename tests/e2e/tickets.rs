@@ -1193,7 +1193,9 @@ async fn the_closed_view_pages_through_finished_tickets_in_queue_order() {
         [(&w.b, "Beta eins", "closed"), (&w.a, "Alpha eins", "resolved"), (&w.c, "Alpha zwei", "closed")]
     {
         let t = w.app.open_ticket(session, subject, "x").await;
-        w.app.ok(Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"status": status}))).await;
+        w.app
+            .ok(Method::PATCH, &format!("/api/v1/tickets/{}", t["id"]), &w.agent, Some(json!({"status": status})))
+            .await;
         finished.push(t["id"].as_i64().unwrap());
     }
     w.app.open_ticket(&w.a, "Noch offen", "x").await;

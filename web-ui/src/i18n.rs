@@ -610,6 +610,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("markdown.preview", "Preview", "Vorschau"),
     ("markdown.hide", "Hide preview", "Vorschau ausblenden"),
+    ("invite.title", "Welcome! Choose your password", "Willkommen! Wählen Sie Ihr Passwort"),
+    ("invite.password", "Your password", "Ihr Passwort"),
+    (
+        "admin.confirm_delete_org",
+        "Delete this organization? Its people and tickets stay, without it.",
+        "Diese Organisation löschen? Ihre Personen und Tickets bleiben, ohne sie.",
+    ),
 ];
 
 pub fn translate(locale: Locale, key: &'static str) -> &'static str {

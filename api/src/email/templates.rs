@@ -506,7 +506,7 @@ impl Message {
                             "an account with the username {username} was created for you. Choose your password here (the link is valid for {valid_days} days):"
                         )
                     }),
-                    Link(format!("{public_url}/reset-password?token={token}")),
+                    Link(format!("{public_url}/reset-password?token={token}&welcome=1")),
                     Para(sign.to_owned()),
                 ],
             ),

@@ -38,6 +38,18 @@ pub async fn create_organization(session: Session, body: &OrganizationInput) -> 
     post(session, "/api/v1/organizations", body).await
 }
 
+pub async fn update_organization(
+    session: Session,
+    id: i64,
+    body: &OrganizationInput,
+) -> Result<Organization, ApiError> {
+    patch(session, &format!("/api/v1/organizations/{id}"), body).await
+}
+
+pub async fn delete_organization(session: Session, id: i64) -> Result<(), ApiError> {
+    super::call(session, super::Method::Delete, &format!("/api/v1/organizations/{id}"), None::<&()>).await
+}
+
 pub async fn create_category(session: Session, body: &CategoryInput) -> Result<Category, ApiError> {
     post(session, "/api/v1/categories", body).await
 }

@@ -281,6 +281,32 @@ fn Organizations() -> impl IntoView {
     let dpa = RwSignal::new(String::new());
     let policy = RwSignal::new("verified_domain".to_owned());
     let error = RwSignal::new(None::<ApiError>);
+    let editing = RwSignal::new(None::<i64>);
+    let saved = RwSignal::new(false);
+    let i18n = use_i18n();
+    let edit = move |o: helpdesk_types::organizations::Organization| {
+        editing.set(Some(o.id));
+        name.set(o.name);
+        domains.set(o.domains.join(", "));
+        tier.set(o.contract_tier.as_str().to_owned());
+        dpa.set(o.dpa_signed_at.map(|d| d.to_string()).unwrap_or_default());
+        policy.set(o.join_policy.as_str().to_owned());
+        saved.set(false);
+    };
+    let remove = move |id: i64| {
+        if !window().confirm_with_message(i18n.t("admin.confirm_delete_org")).unwrap_or(false) {
+            return;
+        }
+        spawn_local(async move {
+            match admin::delete_organization(session, id).await {
+                Ok(()) => {
+                    error.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = OrganizationInput {
@@ -300,9 +326,18 @@ fn Organizations() -> impl IntoView {
             join_policy: policy.get_untracked().parse().ok(),
         };
         spawn_local(async move {
-            match admin::create_organization(session, &body).await {
+            let result = match editing.get_untracked() {
+                Some(id) => admin::update_organization(session, id, &body).await,
+                None => admin::create_organization(session, &body).await,
+            };
+            match result {
                 Ok(_) => {
                     error.set(None);
+                    saved.set(true);
+                    editing.set(None);
+                    name.set(String::new());
+                    domains.set(String::new());
+                    dpa.set(String::new());
                     version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
@@ -313,29 +348,33 @@ fn Organizations() -> impl IntoView {
         <section class="card">
             <h2>{tr("admin.organizations")}</h2>
             <ul>
-                {move || loaded(orgs.get(), |page| page.items.into_iter().map(|o| {
+                {move || loaded(orgs.get(), move |page| page.items.into_iter().map(|o| {
                     let approval = o.join_policy == JoinPolicy::Approval;
+                    let (id, chosen) = (o.id, o.clone());
                     view! {
-                        <li>{o.name}" · "{o.contract_tier.as_str()}" · "{o.domains.join(", ")}
-                            {o.dpa_signed_at.map(|d| format!(" · DPA {d}"))}
+                        <li class="org-row">{o.name}" · "{o.contract_tier.as_str()}" · "{o.domains.join(", ")}
+                            {o.dpa_signed_at.map(|d| format!(" · DPA {d}"))}" "
+                            <button class="small secondary" on:click=move |_| edit(chosen.clone())>{tr("canned.edit")}</button>" "
+                            <button class="small danger" on:click=move |_| remove(id)>{tr("admin.delete")}</button>
                             {approval.then(|| view! { <PendingMembers organization_id=o.id /> })}</li>
                     }
                 }).collect_view())}
             </ul>
-            <form on:submit=create class="inline-form">
+            <Show when=move || saved.get()><p class="notice" role="status">{tr("common.saved")}</p></Show>
+            <form on:submit=create class="inline-form" id="organization-form">
                 <Field label="register.company" name="name" value=name error=error required=true />
                 <Field label="Domains" name="domains" value=domains error=error />
-                <label for="tier">"Contract"</label>
-                <select id="tier" on:change=move |ev| tier.set(event_target_value(&ev))>
+                <label for="tier">{tr("admin.tier")}</label>
+                <select id="tier" prop:value=move || tier.get() on:change=move |ev| tier.set(event_target_value(&ev))>
                     {ContractTier::ALL.iter().map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
                 </select>
                 <Field label="DPA" name="dpa_signed_at" value=dpa error=error kind="date" />
                 <label for="join-policy">{tr("admin.join_policy")}</label>
-                <select id="join-policy" on:change=move |ev| policy.set(event_target_value(&ev))>
+                <select id="join-policy" prop:value=move || policy.get() on:change=move |ev| policy.set(event_target_value(&ev))>
                     <option value="verified_domain">{tr("admin.join_verified")}</option>
                     <option value="approval">{tr("admin.join_approval")}</option>
                 </select>
-                <button type="submit">{tr("admin.create")}</button>
+                <button type="submit">{move || if editing.get().is_some() { tr("ticket.save")() } else { tr("admin.create")() }}</button>
             </form>
             <ErrorText error=error />
         </section>

@@ -227,6 +227,8 @@ pub fn ForgotPassword() -> impl IntoView {
 #[component]
 pub fn ResetPassword() -> impl IntoView {
     let query = use_query_map();
+    // An invitation's link: the person chooses a first password, not a new one.
+    let welcome = query.with_untracked(|q| q.get("welcome").is_some());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
@@ -247,10 +249,10 @@ pub fn ResetPassword() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{tr("reset.title")}</h1>
+            <h1>{if welcome { tr("invite.title")() } else { tr("reset.title")() }}</h1>
             <Show when=move || !done.get() fallback=|| view! { <p class="ok" role="status">{tr("reset.done")}</p><a href="/login">{tr("login.submit")}</a> }>
                 <form on:submit=submit>
-                    <Field label="reset.password" name="new_password" value=password error=error kind="password" required=true />
+                    <Field label=if welcome { "invite.password" } else { "reset.password" } name="new_password" value=password error=error kind="password" required=true />
                     <ErrorText error=error />
                     <button type="submit">{tr("reset.submit")}</button>
                 </form>
