@@ -518,6 +518,7 @@ const scenarios = {
     await agent.selectOption('#set-status', 'pending');
     await agent.waitForSelector('.ticket-head .status-pending');
     await shot(agent, 'agent-ticket');
+    if (DOCS) await agent.screenshot({ path: path.join(DOCS, 'agent-ticket.png'), fullPage: true });
 
     await customer.goto(ticketUrl);
     await customer.waitForSelector('.comment .body:has-text("Wir tauschen heute den Toner.")');

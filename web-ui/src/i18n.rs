@@ -447,9 +447,9 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("history.detached", "{who} removed {from}", "{who} hat {from} entfernt"),
     ("history.hold_on", "{who} put the ticket on legal hold", "{who} hat eine Aufbewahrungssperre gesetzt"),
     ("history.hold_off", "{who} lifted the legal hold", "{who} hat die Aufbewahrungssperre aufgehoben"),
-    ("history.sla_at_risk", "The {from} deadline is at risk", "Die Frist für {from} ist gefährdet"),
-    ("history.sla_breached", "The {from} deadline was missed", "Die Frist für {from} wurde verpasst"),
-    ("history.sla_met", "The {from} deadline was met", "Die Frist für {from} wurde eingehalten"),
+    ("history.sla_at_risk", "The deadline for the {from} is at risk", "Die Frist für die {from} ist gefährdet"),
+    ("history.sla_breached", "The deadline for the {from} was missed", "Die Frist für die {from} wurde verpasst"),
+    ("history.sla_met", "The deadline for the {from} was met", "Die Frist für die {from} wurde eingehalten"),
     (
         "history.sla_paused",
         "The SLA clock stopped while waiting for the customer",
@@ -458,8 +458,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("history.nobody", "nobody", "niemand"),
     ("facts.created", "Created", "Erstellt"),
     ("facts.channel", "Channel", "Kanal"),
-    ("facts.first_response", "First response", "Erste Antwort"),
-    ("facts.resolution", "Resolution", "Lösung"),
+    ("facts.first_response", "first response", "erste Antwort"),
+    ("facts.resolution", "resolution", "Lösung"),
     ("facts.done", "done", "erledigt"),
     ("facts.due", "due", "fällig"),
     (

@@ -355,6 +355,11 @@ pub fn event_sentence(e: &TicketEvent, locale: Locale) -> String {
     };
     let or_nobody =
         |v: &Option<String>| v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| t("history.nobody").to_owned());
+    let target = |v: &Option<String>| match v.as_deref() {
+        Some("first_response") => t("facts.first_response").to_owned(),
+        Some("resolution") => t("facts.resolution").to_owned(),
+        other => other.unwrap_or_default().to_owned(),
+    };
     let who = e.actor_name.clone();
     let (key, from, to) = match e.kind.as_str() {
         "created" => ("history.created", String::new(), String::new()),
@@ -368,9 +373,9 @@ pub fn event_sentence(e: &TicketEvent, locale: Locale) -> String {
         "attachment_removed" => ("history.detached", e.from.clone().unwrap_or_default(), String::new()),
         "legal_hold_changed" if e.to.as_deref() == Some("on") => ("history.hold_on", String::new(), String::new()),
         "legal_hold_changed" => ("history.hold_off", String::new(), String::new()),
-        "sla_at_risk" => ("history.sla_at_risk", e.from.clone().unwrap_or_default(), String::new()),
-        "sla_breached" => ("history.sla_breached", e.from.clone().unwrap_or_default(), String::new()),
-        "sla_met" => ("history.sla_met", e.from.clone().unwrap_or_default(), String::new()),
+        "sla_at_risk" => ("history.sla_at_risk", target(&e.from), String::new()),
+        "sla_breached" => ("history.sla_breached", target(&e.from), String::new()),
+        "sla_met" => ("history.sla_met", target(&e.from), String::new()),
         "sla_paused" => ("history.sla_paused", String::new(), String::new()),
         other => return format!("{who}: {other}"),
     };
