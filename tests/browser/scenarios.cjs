@@ -264,6 +264,15 @@ const scenarios = {
     await page.waitForSelector('.lightbox img');
     await shot(page, 'reply-with-image');
     await page.click('.lightbox');
+    // A PDF opens in the browser's viewer in a new tab.
+    await page.setInputFiles('#more-files', { name: 'rechnung.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    await page.waitForSelector('ul.attachments li:has-text("rechnung.pdf") button.pdf-preview');
+    const [viewer] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.click('ul.attachments li:has-text("rechnung.pdf") button.pdf-preview'),
+    ]);
+    assert.match(viewer.url(), /^blob:/);
+    await viewer.close();
     // Markdown with a preview; the author's own HTML and script links stay inert.
     await page.fill('#reply', 'Bitte **jetzt** neu starten.\n\n- Schritt eins\n<img src=x onerror="window.hacked=1"> [klick](javascript:alert(1)) ![bild](https://evil.example/x.png)');
     await page.click('#toggle-preview');
@@ -311,7 +320,7 @@ const scenarios = {
       'Requester', 'Caller lookup', 'Add files', 'Attach files', 'Send', 'Created', 'Channel', 'opened the ticket',
       'Page not found', 'New ticket', 'My tickets', 'We are working on it', 'Sort', 'Newest', 'ago', 'Role', 'active',
       'inactive', 'Users', 'Organizations', 'Categories', 'Save', 'Delete', 'Email', 'Password', 'Title',
-      'Getting started', 'Jobs', 'Deliveries', 'Calendar', 'Holidays', 'Customer', 'Create'];
+      'Getting started', 'Jobs', 'Deliveries', 'Calendar', 'Holidays', 'Customer', 'Create', 'Welcome', 'pending'];
     const problems = [];
     const check = async (page, where) => {
       await page.waitForTimeout(300);

@@ -543,6 +543,50 @@ fn SlaPolicies(calendars_version: RwSignal<i32>) -> impl IntoView {
     }
 }
 
+/// The i18n key of an email template's name.
+fn mail_key(template: &str) -> &'static str {
+    match template {
+        "welcome" => "mail.welcome",
+        "verify_email" => "mail.verify_email",
+        "email_change_requested" => "mail.email_change_requested",
+        "registration_attempt" => "mail.registration_attempt",
+        "two_factor_reset" => "mail.two_factor_reset",
+        "account_erased" => "mail.account_erased",
+        "restriction_changed" => "mail.restriction_changed",
+        "inactivity_warning" => "mail.inactivity_warning",
+        "password_reset" => "mail.password_reset",
+        "password_changed" => "mail.password_changed",
+        "invitation" => "mail.invitation",
+        "data_changed" => "mail.data_changed",
+        "ticket_created" => "mail.ticket_created",
+        "ticket_status_changed" => "mail.ticket_status_changed",
+        "ticket_reply" => "mail.ticket_reply",
+        "contact_received" => "mail.contact_received",
+        "agent_notice" => "mail.agent_notice",
+        "pending_reminder" => "mail.pending_reminder",
+        "ticket_auto_resolved" => "mail.ticket_auto_resolved",
+        "ticket_auto_closed" => "mail.ticket_auto_closed",
+        "attachments_refused" => "mail.attachments_refused",
+        _ => "",
+    }
+}
+
+/// The i18n key of an email's state.
+fn email_status_key(status: &str) -> &'static str {
+    match status {
+        "pending" => "email.pending",
+        "sent" => "email.sent",
+        "failed" => "email.failed",
+        "bounced" => "email.bounced",
+        _ => "",
+    }
+}
+
+/// `key` translated, or `raw` when there is no key.
+fn translated_or(raw: &str, key: &'static str, locale: helpdesk_types::Locale) -> String {
+    if key.is_empty() { raw.to_owned() } else { crate::i18n::translate(locale, key).to_owned() }
+}
+
 /// A job's description in the reader's language (the server's is English).
 fn job_description(name: &str, english: &str, locale: helpdesk_types::Locale) -> String {
     let key = match name {
@@ -847,6 +891,7 @@ fn Jobs() -> impl IntoView {
 #[component]
 fn EmailLog() -> impl IntoView {
     let session = use_session();
+    let i18n = use_i18n();
     let log = LocalResource::new(move || admin::email_log(session));
     view! {
         <section class="card">
@@ -855,8 +900,8 @@ fn EmailLog() -> impl IntoView {
                 <thead><tr><th>"When"</th><th>"To"</th><th>"Template"</th><th>"Status"</th><th>"Attempts"</th><th>"Last error"</th></tr></thead>
                 <tbody>
                     {move || loaded(log.get(), |page| page.items.into_iter().map(|e| view! { <tr>
-                        <td>{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td><td>{e.recipient}</td><td>{e.template}</td>
-                        <td>{e.status.as_str()}</td><td>{e.attempts}</td><td>{e.last_error.unwrap_or_default()}</td>
+                        <td>{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td><td>{e.recipient}</td><td title=e.template.clone()>{translated_or(&e.template, mail_key(&e.template), i18n.0.get_untracked())}</td>
+                        <td>{translated_or(e.status.as_str(), email_status_key(e.status.as_str()), i18n.0.get_untracked())}</td><td>{e.attempts}</td><td>{e.last_error.unwrap_or_default()}</td>
                     </tr> }).collect_view())}
                 </tbody>
             </table>

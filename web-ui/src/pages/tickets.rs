@@ -728,11 +728,22 @@ pub fn TicketPage() -> impl IntoView {
 fn attachment_item(a: Attachment, preview: RwSignal<Option<(String, String)>>) -> impl IntoView {
     let session = use_session();
     let image = a.content_type.starts_with("image/");
+    let pdf = a.content_type == "application/pdf";
     let size = upload::size_text(a.size);
     let name = a.filename.clone();
+    let id = a.id;
+    // A PDF opens in the browser's own viewer in a new tab (the page itself frames nothing).
+    let open_pdf = move |_| {
+        spawn_local(async move {
+            if let Some(url) = object_url(session, id).await {
+                let _ = window().open_with_url_and_target(&url, "_blank");
+            }
+        })
+    };
     view! {
         <li>
             {image.then(|| view! { <Thumbnail attachment=a.clone() preview=preview /> })}
+            {pdf.then(|| view! { <button class="small secondary pdf-preview" on:click=open_pdf>{tr("ticket.preview_pdf")}</button>" " })}
             <button class="link" on:click=move |_| { let a = a.clone(); spawn_local(download(session, a)) }>{name}</button>
             " (" <span class="size">{size}</span> ")"
         </li>
