@@ -33,7 +33,9 @@ async function open(b, allowedHosts = []) {
   const context = await b.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   page.foreign = [];
-  page.on('pageerror', (e) => { throw new Error(`page error: ${e.message}`); });
+  const logged = [];
+  page.on('console', (m) => { if (m.type() === 'error') logged.push(m.text()); });
+  page.on('pageerror', (e) => { throw new Error(`page error: ${e.message}\nconsole: ${logged.join('\n')}`); });
   page.on('request', (r) => {
     const url = new URL(r.url());
     if (url.protocol === 'blob:' || url.protocol === 'data:') return; // made by the page itself
@@ -452,7 +454,7 @@ const scenarios = {
     await page.waitForSelector('#recovery-codes li');
     assert.equal(await page.locator('#recovery-codes li').count(), 10);
     await shot(page, 'two-factor-on');
-    await page.click('nav button.link:not(.lang)');
+    await page.click('#sign-out');
     await page.waitForURL(`${BASE}/login`);
     await signIn(page, process.env.CUSTOMER_LOGIN, process.env.CUSTOMER_PASSWORD);
     await page.waitForSelector('#second-step');

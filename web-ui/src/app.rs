@@ -150,7 +150,7 @@ fn Nav() -> impl IntoView {
                 <a href="/profile">{tr("nav.profile")}</a>
                 <Show when=move || session.is_admin()><a href="/admin">{tr("nav.admin")}</a></Show>
                 <Show when=move || session.is_staff()><Bell /></Show>
-                <button class="link" on:click=sign_out.clone()>{tr("nav.sign_out")}</button>
+                <button class="link" id="sign-out" on:click=sign_out.clone()>{tr("nav.sign_out")}</button>
             </Show>
             <a href="/privacy">{tr("nav.privacy")}</a>
             <button class="link lang" id="language-switch"

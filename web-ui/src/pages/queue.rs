@@ -158,8 +158,12 @@ fn QueueTable() -> impl IntoView {
                     });
                     if !more {
                         // A reload (poll, live update) keeps the selection of rows still listed.
-                        let listed: std::collections::BTreeSet<i64> =
-                            items.with_untracked(|l| l.iter().map(|t| t.id).collect());
+                        // The page may be gone by now (a quick click elsewhere): nothing left to do.
+                        let Some(listed) = items.try_with_untracked(|l| {
+                            l.iter().map(|t| t.id).collect::<std::collections::BTreeSet<i64>>()
+                        }) else {
+                            return;
+                        };
                         selected.update(|s| s.retain(|id| listed.contains(id)));
                         focus.update(|f| *f = (*f).min(listed.len().saturating_sub(1)));
                     }

@@ -509,7 +509,7 @@ pub fn TicketPage() -> impl IntoView {
                     {
                         upload_problem.set(Some(e.to_string()));
                     }
-                    if let Some(input) = reply_files.get_untracked() {
+                    if let Some(input) = reply_files.try_get_untracked().flatten() {
                         input.set_value("");
                     }
                     reply.set(String::new());
