@@ -96,6 +96,23 @@ pub fn loaded<T, V: IntoView + 'static>(result: Option<Result<T, ApiError>>, ok:
     }
 }
 
+/// A fetched page into a cursor-paged list: it replaces the rows (a fresh load) or follows
+/// them (`more`), and its cursor is the next one to ask for.
+pub fn take_page<T: Send + Sync + 'static>(
+    items: RwSignal<Vec<T>>,
+    cursor: RwSignal<Option<String>>,
+    page: helpdesk_types::Page<T>,
+    more: bool,
+) {
+    cursor.set(page.next_cursor);
+    items.update(|list| {
+        if !more {
+            list.clear();
+        }
+        list.extend(page.items);
+    });
+}
+
 /// A message for the next page (set before navigating, taken by the page that shows it).
 #[derive(Clone, Copy)]
 pub struct Flash(pub RwSignal<Option<String>>);

@@ -307,27 +307,29 @@ fn matching_people(conn: &mut PgConnection, text: &str) -> QueryResult<(Vec<i64>
     if words.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    // Only letters, digits and `@.-_+` are left, so quoting each word is safe.
+    // Only letters, digits and `@.-_+` are left, so quoting each word is safe. One round trip
+    // for both lookups: `person` tells the two kinds of id apart.
     let prefixes = words.iter().map(|w| format!("'{w}':*")).collect::<Vec<_>>().join(" & ");
-    let people: Vec<Id> = diesel::sql_query(
-        "SELECT id FROM users WHERE to_tsvector('simple', full_name || ' ' || email) @@ to_tsquery('simple', $1) LIMIT $2",
+    let found: Vec<Id> = diesel::sql_query(
+        "(SELECT id, true AS person FROM users
+           WHERE to_tsvector('simple', full_name || ' ' || email) @@ to_tsquery('simple', $1) LIMIT $2)
+         UNION ALL
+         (SELECT id, false FROM organizations WHERE to_tsvector('simple', name) @@ to_tsquery('simple', $1) LIMIT $2)",
     )
     .bind::<Text, _>(&prefixes)
     .bind::<diesel::sql_types::BigInt, _>(MATCHING_PEOPLE)
     .load(conn)?;
-    let organizations: Vec<Id> = diesel::sql_query(
-        "SELECT id FROM organizations WHERE to_tsvector('simple', name) @@ to_tsquery('simple', $1) LIMIT $2",
-    )
-    .bind::<Text, _>(&prefixes)
-    .bind::<diesel::sql_types::BigInt, _>(MATCHING_PEOPLE)
-    .load(conn)?;
+    let (people, organizations): (Vec<Id>, Vec<Id>) = found.into_iter().partition(|f| f.person);
     Ok((people.into_iter().map(|p| p.id).collect(), organizations.into_iter().map(|o| o.id).collect()))
 }
 
+/// A person's or an organization's id from [`matching_people`].
 #[derive(QueryableByName)]
 struct Id {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     id: i64,
+    #[diesel(sql_type = Bool)]
+    person: bool,
 }
 
 /// Where a search term must occur.

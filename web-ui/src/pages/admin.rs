@@ -123,13 +123,7 @@ fn Users() -> impl IntoView {
         spawn_local(async move {
             match admin::users(session, &q, after.as_deref()).await {
                 Ok(page) => {
-                    cursor.set(page.next_cursor);
-                    items.update(|list| {
-                        if !more {
-                            list.clear();
-                        }
-                        list.extend(page.items);
-                    });
+                    crate::components::take_page(items, cursor, page, more);
                 }
                 Err(e) => error.set(Some(e)),
             }

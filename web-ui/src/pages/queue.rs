@@ -149,13 +149,7 @@ fn QueueTable() -> impl IntoView {
             match tickets::list(session, &query).await {
                 Ok(page) => {
                     error.set(None);
-                    cursor.set(page.next_cursor);
-                    items.update(|list| {
-                        if !more {
-                            list.clear();
-                        }
-                        list.extend(page.items);
-                    });
+                    crate::components::take_page(items, cursor, page, more);
                     if !more {
                         // A reload (poll, live update) keeps the selection of rows still listed.
                         // The page may be gone by now (a quick click elsewhere): nothing left to do.

@@ -70,13 +70,7 @@ pub fn TicketList() -> impl IntoView {
             match tickets::list(session, &query).await {
                 Ok(page) => {
                     error.set(None);
-                    cursor.set(page.next_cursor);
-                    items.update(|list| {
-                        if !more {
-                            list.clear();
-                        }
-                        list.extend(page.items);
-                    });
+                    crate::components::take_page(items, cursor, page, more);
                 }
                 Err(e) => error.set(Some(e)),
             }
