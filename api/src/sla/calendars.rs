@@ -370,6 +370,7 @@ pub async fn update_calendar(
         })
     })
     .await?;
+    super::clock::Policies::forget();
     Ok(web::Json(view))
 }
 

@@ -145,5 +145,6 @@ pub async fn put_policy(
         })
     })
     .await?;
+    clock::Policies::forget();
     Ok(web::Json(row.into()))
 }

@@ -1,16 +1,22 @@
 //! Turns ticket rows into API tickets, loading the people, organizations and categories they
-//! reference with one query each per page (never one per row). Customers see the assigned
+//! reference with one query per page (never one per row). Customers see the assigned
 //! agent's name only, never the agent's email address or phone number.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
-use diesel::prelude::*;
-use helpdesk_types::tickets::{CategoryRef, OrganizationRef, PersonRef, Ticket, TicketLink, TicketStatus};
+use diesel::{
+    prelude::*,
+    sql_types::{Array, BigInt, Bool, Nullable, Text},
+};
+use helpdesk_types::{
+    organizations::ContractTier,
+    tickets::{CategoryRef, OrganizationRef, PersonRef, Ticket, TicketLink, TicketStatus},
+};
 
 use super::{model::TicketRow, policy::Viewer};
 use crate::{
-    db::schema::{categories, organizations, ticket_reads, tickets as tickets_table, users},
+    db::schema::{ticket_reads, tickets as tickets_table},
     sla,
 };
 
@@ -19,31 +25,11 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
     let org_ids: Vec<i64> = rows.iter().filter_map(|t| t.organization_id).collect();
     let category_ids: Vec<i64> = rows.iter().filter_map(|t| t.category_id).collect();
 
-    let people: HashMap<i64, PersonRef> = users::table
-        .filter(users::id.eq_any(&person_ids))
-        .select((users::id, users::full_name, users::email, users::phone, users::restricted_at.is_not_null()))
-        .load::<(i64, String, String, Option<String>, bool)>(conn)?
-        .into_iter()
-        .map(|(id, full_name, email, phone, restricted)| (id, PersonRef { id, full_name, email, phone, restricted }))
-        .collect();
-    let orgs: HashMap<i64, OrganizationRef> = organizations::table
-        .filter(organizations::id.eq_any(&org_ids))
-        .select((organizations::id, organizations::name, organizations::contract_tier))
-        .load::<(i64, String, _)>(conn)?
-        .into_iter()
-        .map(|(id, name, contract_tier)| (id, OrganizationRef { id, name, contract_tier }))
-        .collect();
-    let cats: HashMap<i64, CategoryRef> = categories::table
-        .filter(categories::id.eq_any(&category_ids))
-        .select((categories::id, categories::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .map(|(id, name)| (id, CategoryRef { id, name }))
-        .collect();
+    let Refs { people, orgs, cats } = Refs::load(conn, &person_ids, &org_ids, &category_ids)?;
 
     let links = FollowUps::load(conn, viewer, &rows)?;
     let unread = unread(conn, viewer, &rows)?;
-    let policies = sla::clock::Policies::load(conn)?;
+    let policies = sla::clock::Policies::cached(conn)?;
     let now = Utc::now();
     Ok(rows
         .into_iter()
@@ -88,6 +74,71 @@ pub fn tickets(conn: &mut PgConnection, viewer: &Viewer, rows: Vec<TicketRow>) -
 
 pub fn ticket(conn: &mut PgConnection, viewer: &Viewer, row: TicketRow) -> QueryResult<Ticket> {
     Ok(tickets(conn, viewer, vec![row])?.remove(0))
+}
+
+/// The people, organizations and categories a page of tickets names, read in one round trip.
+struct Refs {
+    people: HashMap<i64, PersonRef>,
+    orgs: HashMap<i64, OrganizationRef>,
+    cats: HashMap<i64, CategoryRef>,
+}
+
+/// One row of [`Refs::load`]: `kind` is `p` (person), `o` (organization) or `c` (category).
+#[derive(QueryableByName)]
+struct RefRow {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    email: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    phone: Option<String>,
+    #[diesel(sql_type = Bool)]
+    restricted: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    contract_tier: Option<ContractTier>,
+}
+
+impl Refs {
+    fn load(conn: &mut PgConnection, people: &[i64], orgs: &[i64], cats: &[i64]) -> QueryResult<Self> {
+        let rows: Vec<RefRow> = diesel::sql_query(
+            "SELECT 'p' AS kind, id, full_name AS name, email, phone, restricted_at IS NOT NULL AS restricted,
+                    NULL AS contract_tier FROM users WHERE id = ANY($1)
+             UNION ALL SELECT 'o', id, name, NULL, NULL, FALSE, contract_tier FROM organizations WHERE id = ANY($2)
+             UNION ALL SELECT 'c', id, name, NULL, NULL, FALSE, NULL FROM categories WHERE id = ANY($3)",
+        )
+        .bind::<Array<BigInt>, _>(people)
+        .bind::<Array<BigInt>, _>(orgs)
+        .bind::<Array<BigInt>, _>(cats)
+        .load(conn)?;
+        let mut refs = Self { people: HashMap::new(), orgs: HashMap::new(), cats: HashMap::new() };
+        for r in rows {
+            let (id, name) = (r.id, r.name);
+            match (r.kind.as_str(), r.contract_tier) {
+                ("p", _) => {
+                    let person = PersonRef {
+                        id,
+                        full_name: name,
+                        email: r.email.unwrap_or_default(),
+                        phone: r.phone,
+                        restricted: r.restricted,
+                    };
+                    refs.people.insert(id, person);
+                }
+                ("o", Some(contract_tier)) => {
+                    refs.orgs.insert(id, OrganizationRef { id, name, contract_tier });
+                }
+                ("c", _) => {
+                    refs.cats.insert(id, CategoryRef { id, name });
+                }
+                _ => {}
+            }
+        }
+        Ok(refs)
+    }
 }
 
 /// When the other side last wrote publicly, as far as it is news for `viewer`: the customer's
