@@ -178,8 +178,15 @@ are in [benchmarks/](benchmarks/).
     charts_md = "\n".join(
         f"![{n}](benchmarks/{n})" for n in sorted(os.listdir(charts)) if n.endswith(".svg")
     )
+    # Sections written by hand after the charts (other issues' figures) are kept.
+    kept = ""
+    if os.path.exists(out):
+        previous = open(out).read()
+        after_charts = previous.find("\n## ", previous.find("\n## Charts\n") + 1)
+        if "\n## Charts\n" in previous and after_charts > 0:
+            kept = "\n" + previous[after_charts + 1 :]
     with open(out, "w") as f:
-        f.write(header + report + "\n## Charts\n\n" + charts_md + "\n")
+        f.write(header + report + "\n## Charts\n\n" + charts_md + "\n" + kept)
 
 
 if __name__ == "__main__":
