@@ -23,12 +23,22 @@ struct Due {
 /// `contact_days` after closing, whichever ends first); returns how many and the object keys of
 /// their files, to delete from storage after the commit.
 pub fn purge_expired(conn: &mut PgConnection, contact_days: u32) -> QueryResult<(usize, Vec<String>)> {
+    // Each category with a retention period, and the contact form, read from their own range
+    // of the retention indexes (migration 024), longest closed first.
     let due: Vec<i64> = diesel::sql_query(
-        "SELECT t.id FROM tickets t LEFT JOIN categories c ON c.id = t.category_id
-         WHERE t.status = 'closed' AND NOT t.legal_hold AND (
-             (c.retention_days IS NOT NULL AND t.closed_at < now() - make_interval(days => c.retention_days))
-             OR (t.channel = 'contact_form' AND t.closed_at < now() - make_interval(days => $1)))
-         ORDER BY t.id LIMIT $2",
+        "SELECT id FROM (
+             SELECT t.id FROM categories c CROSS JOIN LATERAL (
+                 SELECT t.id FROM tickets t
+                 WHERE t.category_id = c.id AND t.status = 'closed' AND NOT t.legal_hold
+                   AND t.closed_at < now() - make_interval(days => c.retention_days)
+                 ORDER BY t.closed_at LIMIT $2) t
+             WHERE c.retention_days IS NOT NULL
+             UNION
+             (SELECT t.id FROM tickets t
+              WHERE t.channel = 'contact_form' AND t.status = 'closed' AND NOT t.legal_hold
+                AND t.closed_at < now() - make_interval(days => $1)
+              ORDER BY t.closed_at LIMIT $2)
+         ) due ORDER BY id LIMIT $2",
     )
     .bind::<diesel::sql_types::Integer, _>(i32::try_from(contact_days).unwrap_or(i32::MAX))
     .bind::<diesel::sql_types::BigInt, _>(BATCH)
