@@ -172,7 +172,8 @@ local SMTP server; `wrk` with 2 threads and 16 connections, 5 s warm-up, then 20
 (search terms: 5 s)). "Before" is the measurement of the same operations on this machine before
 issue #15 (commit 2e424d9, same script, `BENCH_BIN`; results in `benchmarks/before.jsonl`);
 where that run could not measure an operation, the figure is the issue's. Charts per operation
-are in [benchmarks/](benchmarks/).
+are in [benchmarks/](benchmarks/). The search terms are measured on the seeded tickets, before
+the write load adds its tens of thousands of identical ones on top of the list.
 
 """
     charts_md = "\n".join(

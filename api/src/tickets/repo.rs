@@ -179,15 +179,21 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<TicketRow>> {
     let Some(text) = query.q.as_deref() else {
-        return page(conn, viewer, query, None, seek, after, limit);
+        return page(conn, viewer, query, None, seek, after, None, limit);
     };
-    let mut rows = page(conn, viewer, query, Some(Match::Ticket(text)), seek, after, limit)?;
+    let mut rows = page(conn, viewer, query, Some(Match::Ticket(text)), seek, after, None, limit)?;
+    // A full page of text matches ends at its last row: the other queries need only the rows
+    // up to it, since nothing after it can make the page (a common word then walks a short
+    // range for its comment matches, not the list until a page of them turned up).
+    let full = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
+    let last = rows.last().filter(|_| full).map(|t| seek.key(t));
+    let until = last.as_ref();
     if let Some(number) = ticket_number(text) {
-        rows.extend(page(conn, viewer, query, Some(Match::Number(number)), seek, after, limit)?);
+        rows.extend(page(conn, viewer, query, Some(Match::Number(number)), seek, after, until, limit)?);
     }
     let people = matching_people(conn, text)?;
     if !people.0.is_empty() || !people.1.is_empty() {
-        rows.extend(page(conn, viewer, query, Some(Match::People(people.0, people.1)), seek, after, limit)?);
+        rows.extend(page(conn, viewer, query, Some(Match::People(people.0, people.1)), seek, after, until, limit)?);
     }
     let in_comments = match rare_comment_matches(conn, viewer, text)? {
         Some(ids) if ids.is_empty() => None,
@@ -195,7 +201,7 @@ pub fn list(
         None => Some(Match::Comment(text)),
     };
     if let Some(in_comments) = in_comments {
-        rows.extend(page(conn, viewer, query, Some(in_comments), seek, after, limit)?);
+        rows.extend(page(conn, viewer, query, Some(in_comments), seek, after, until, limit)?);
     }
     rows.sort_by(|a, b| seek.compare(a, b));
     rows.dedup_by_key(|t| t.id);
@@ -348,7 +354,8 @@ enum Match<'a> {
     Tickets(Vec<i64>),
 }
 
-/// One query of [`list`].
+/// One query of [`list`]: the rows after `after` and, when given, up to `until`.
+#[allow(clippy::too_many_arguments)]
 fn page(
     conn: &mut PgConnection,
     viewer: &Viewer,
@@ -356,6 +363,7 @@ fn page(
     text: Option<Match<'_>>,
     seek: Seek,
     after: Option<&Key>,
+    until: Option<&Key>,
     limit: i64,
 ) -> QueryResult<Vec<TicketRow>> {
     if seek.0 == Sort::Queue
@@ -366,6 +374,9 @@ fn page(
     let mut q = seek.order(filtered(viewer, query, text));
     if let Some(key) = after {
         q = q.filter(seek.after(key));
+    }
+    if let Some(bound) = until.and_then(|key| seek.up_to(key)) {
+        q = q.filter(bound);
     }
     q.select(TicketRow::as_select()).limit(limit + 1).load(conn)
 }

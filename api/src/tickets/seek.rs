@@ -71,12 +71,35 @@ impl Seek {
 
     /// "Comes after `key` in this order", as a row-value comparison the sort index answers.
     pub fn after(self, key: &Key) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>> {
-        let (columns, op) = match self.0 {
-            Sort::CreatedAt => ("tickets.created_at, tickets.id", "<"),
-            Sort::UpdatedAt => ("tickets.updated_at, tickets.id", "<"),
-            Sort::Priority => ("tickets.priority_rank, tickets.id", "<"),
-            Sort::SlaDue => ("tickets.next_due_at, tickets.id", ">"),
-            Sort::Queue => ("tickets.queue_rank, tickets.next_due_at, tickets.id", ">"),
+        self.compared(key, false)
+    }
+
+    /// "Comes no later than `key`": the rows a page ending at `key` can still take in. `None`
+    /// when the key lacks a value of this order (a ticket without a deadline), which the
+    /// row-value comparison could not place.
+    pub fn up_to(self, key: &Key) -> Option<Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>>> {
+        let complete = match self.0 {
+            Sort::CreatedAt | Sort::UpdatedAt | Sort::SlaDue => key.ts.is_some(),
+            Sort::Priority => key.rank.is_some(),
+            Sort::Queue => key.ts.is_some() && key.rank.is_some(),
+        };
+        complete.then(|| self.compared(key, true))
+    }
+
+    /// The row-value comparison with `key`: after it, or (`up_to`) up to and including it.
+    fn compared(self, key: &Key, up_to: bool) -> Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>> {
+        let (columns, descending) = match self.0 {
+            Sort::CreatedAt => ("tickets.created_at, tickets.id", true),
+            Sort::UpdatedAt => ("tickets.updated_at, tickets.id", true),
+            Sort::Priority => ("tickets.priority_rank, tickets.id", true),
+            Sort::SlaDue => ("tickets.next_due_at, tickets.id", false),
+            Sort::Queue => ("tickets.queue_rank, tickets.next_due_at, tickets.id", false),
+        };
+        let op = match (descending, up_to) {
+            (true, false) => "<",
+            (true, true) => ">=",
+            (false, false) => ">",
+            (false, true) => "<=",
         };
         let (ts, rank) = (key.ts.unwrap_or_default(), key.rank.unwrap_or_default());
         let head = sql::<Bool>(&format!("({columns}) {op} ("));
