@@ -167,6 +167,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(spa::serve))
+            .wrap(from_fn(auth::session_cache::middleware))
             .wrap(from_fn(idempotency::middleware))
             .wrap(from_fn(budget::middleware))
             .wrap(from_fn(input::middleware))

@@ -219,7 +219,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let database_url = config.database_url.expose().to_owned();
     let database_url_for_imap = database_url.clone();
     let state = actix_web::web::Data::new(AppState::new(pool, config)?);
-    state.hub.listen(database_url);
+    state.hub.listen(database_url, std::sync::Arc::clone(&state.sessions));
     actix_web::rt::System::new().block_on(async move {
         let background = jobs::spawn(&state, mailer);
         let inbox = crate::inbound::Inbox::new(state.pool.clone(), state.storage.clone(), state.config.clone());

@@ -38,6 +38,8 @@ pub struct AppState {
     pub hub: crate::notifications::stream::Hub,
     /// Set on SIGTERM: readiness answers 503 while the instance drains.
     pub draining: std::sync::atomic::AtomicBool,
+    /// Sessions checked in the last seconds (`auth::session_cache`).
+    pub sessions: Arc<crate::auth::session_cache::SessionCache>,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             webhook_wake: Arc::new(Notify::new()),
             budgets,
             draining: Default::default(),
+            sessions: Default::default(),
             hasher: password::Hasher::new(
                 config.bcrypt_cost,
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),

@@ -360,6 +360,38 @@ async fn wrong_password(app: &TestApp, client: &str, login: &str) -> StatusCode 
         .status()
 }
 
+async fn refused_within_a_second(app: &TestApp, session: &Session) {
+    let started = Instant::now();
+    while app.me_status(session).await == StatusCode::OK {
+        assert!(started.elapsed() < Duration::from_secs(1), "still accepted after a second");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.me_status(session).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Within a second of a session ending on one instance, or of an account being deactivated
+/// outside the API, every instance refuses it, though each keeps checked sessions for a moment.
+#[tokio::test]
+async fn a_session_ended_anywhere_is_refused_everywhere_within_a_second() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::builder().env("DATABASE_URL", first.db.url.clone()).spawn().await;
+    let anna = first.customer("anna").await;
+    assert_eq!(second.me_status(&anna).await, StatusCode::OK, "the second instance has checked the session");
+    let out = first.authed(Method::POST, "/api/v1/auth/logout", &anna).json(&json!({})).send().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    refused_within_a_second(&second, &anna).await;
+
+    // Changed behind the API's back (an operator in psql): the database tells every instance.
+    let bob = first.customer("bob").await;
+    assert_eq!(first.me_status(&bob).await, StatusCode::OK);
+    assert_eq!(second.me_status(&bob).await, StatusCode::OK);
+    diesel::sql_query("UPDATE users SET active = false WHERE username = 'bob'")
+        .execute(&mut first.db.connect())
+        .unwrap();
+    refused_within_a_second(&first, &bob).await;
+    refused_within_a_second(&second, &bob).await;
+}
+
 #[tokio::test]
 async fn two_instances_behind_a_balancer_are_one_helpdesk() {
     let storage = TestStorage::new(StorageKind::S3).await;

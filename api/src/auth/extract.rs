@@ -67,22 +67,42 @@ fn verify(req: &HttpRequest) -> Result<(web::Data<AppState>, Claims), ApiError> 
     Ok((state, claims))
 }
 
-/// The asynchronous half: the session is live and the account active.
+/// The asynchronous half: the session is live and the account active. A session checked within
+/// the last two seconds is taken from the instance's cache (`session_cache`), unless its
+/// last-seen time is due to be written.
 async fn load(state: web::Data<AppState>, claims: Claims) -> Result<AuthUser, ApiError> {
     let policies = state.config.policies.clone();
+    if let Some((session, user)) = state.sessions.get(claims.sid)
+        && (Utc::now() - session.last_seen_at).num_seconds() < TOUCH_INTERVAL_SECS
+    {
+        return live(&claims, session, user, &policies);
+    }
+    let cache = std::sync::Arc::clone(&state.sessions);
+    let generation = cache.generation();
     db::run(&state.pool, move |conn| {
-        let (session, user) =
+        let (mut session, user) =
             sessions::find_with_user(conn, claims.sid)?.ok_or_else(|| unauthenticated("The session has ended."))?;
-        let now = Utc::now();
-        if user.id.to_string() != claims.sub || !session.is_live(&policies, now) || !user.active {
-            return Err(unauthenticated("The session has ended; sign in again."));
+        let user = live(&claims, session.clone(), user, &policies)?.user;
+        if (Utc::now() - session.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {
+            session = sessions::touch(conn, session.id)?;
         }
-        if (now - session.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {
-            sessions::touch(conn, session.id)?;
-        }
+        cache.put(generation, session.clone(), user.clone());
         Ok(AuthUser { user, session_id: session.id, token: None })
     })
     .await
+}
+
+/// The session belongs to the token's account, is live, and the account active.
+fn live(
+    claims: &Claims,
+    session: sessions::Session,
+    user: User,
+    policies: &crate::config::Policies,
+) -> Result<AuthUser, ApiError> {
+    if user.id.to_string() != claims.sub || !session.is_live(policies, Utc::now()) || !user.active {
+        return Err(unauthenticated("The session has ended; sign in again."));
+    }
+    Ok(AuthUser { user, session_id: session.id, token: None })
 }
 
 /// Authenticates and requires `allowed(role)`. The role in the token is checked first (a role

@@ -14,6 +14,7 @@ pub mod rate_limit;
 pub mod registration;
 pub mod reset;
 pub mod routes;
+pub mod session_cache;
 pub mod sessions;
 pub mod tokens;
 pub mod totp;

@@ -12,9 +12,15 @@ use futures_util::stream;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::{auth::AuthUser, error::ApiError, state::AppState};
+use crate::{
+    auth::{AuthUser, session_cache::SessionCache},
+    error::ApiError,
+    state::AppState,
+};
 
 const CHANNEL: &str = "helpdesk_events";
+/// The event kind the account and session triggers send (never forwarded to streams).
+const AUTH_CHANGED: &str = "auth";
 const KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// One live event. `user_id`: only for that person; none: for all staff.
@@ -72,12 +78,14 @@ impl Default for Hub {
 }
 
 impl Hub {
-    /// Starts the listener thread: it reconnects after a database outage.
-    pub fn listen(&self, database_url: String) {
+    /// Starts the listener thread: it reconnects after a database outage. Besides live updates
+    /// it hears that sessions or accounts changed (`{"kind":"auth"}`, sent by the triggers of
+    /// migration 025) and makes `sessions` forget what it cached.
+    pub fn listen(&self, database_url: String, sessions: Arc<SessionCache>) {
         let tx = self.0.clone();
         let spawned = std::thread::Builder::new().name("helpdesk-listen".into()).spawn(move || {
             loop {
-                if let Err(err) = listen_once(&database_url, &tx) {
+                if let Err(err) = listen_once(&database_url, &tx, &sessions) {
                     tracing::warn!(error = %err, "live-update listener lost its connection; reconnecting");
                 }
                 std::thread::sleep(Duration::from_secs(1));
@@ -89,18 +97,25 @@ impl Hub {
     }
 }
 
-fn listen_once(url: &str, tx: &broadcast::Sender<Arc<Event>>) -> anyhow::Result<()> {
+fn listen_once(url: &str, tx: &broadcast::Sender<Arc<Event>>, sessions: &SessionCache) -> anyhow::Result<()> {
     let mut conn = PgConnection::establish(url)?;
     diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn)?;
+    // Changes made while no listener was connected went unheard.
+    sessions.forget_all();
     loop {
         for n in conn.notifications_iter() {
-            if let Ok(event) = serde_json::from_str::<Event>(&n?.payload) {
-                let _ = tx.send(Arc::new(event));
+            match serde_json::from_str::<Event>(&n?.payload) {
+                Ok(event) if event.kind == AUTH_CHANGED => sessions.forget_all(),
+                Ok(event) => {
+                    let _ = tx.send(Arc::new(event));
+                }
+                Err(_) => {}
             }
         }
-        // Notices arrive on the socket; checking five times a second keeps updates prompt (a
-        // dropped connection shows up as an error here).
-        std::thread::sleep(Duration::from_millis(200));
+        // Notices arrive on the socket; checking twenty times a second keeps updates prompt
+        // and a revoked session's cache entry short-lived (a dropped connection shows up as an
+        // error here).
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
