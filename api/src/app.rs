@@ -12,7 +12,7 @@ use crate::{
     accounts, attachments, auth, categories, email,
     error::ApiError,
     health, jobs,
-    middleware::{budget, headers, idempotency, input, request_id},
+    middleware::{budget, caches, headers, idempotency, input, request_id},
     notifications,
     openapi::ApiDoc,
     organizations, sla, spa,
@@ -167,7 +167,7 @@ pub fn server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Res
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(spa::serve))
-            .wrap(from_fn(auth::session_cache::middleware))
+            .wrap(from_fn(caches::middleware))
             .wrap(from_fn(idempotency::middleware))
             .wrap(from_fn(budget::middleware))
             .wrap(from_fn(input::middleware))

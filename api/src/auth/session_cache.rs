@@ -3,7 +3,7 @@
 //! reading a ticket).
 //!
 //! A cached session is forgotten as soon as it may have changed:
-//! - on this instance, after every request that is not a read ([`middleware`]): signing out,
+//! - on this instance, after every request that is not a read (`middleware::caches`): signing out,
 //!   a role change, a deactivation, a restriction all are such requests, so the next request
 //!   of anyone is checked against the database again;
 //! - on every instance, when a session is revoked or deleted or an account changes (triggers of
@@ -23,17 +23,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use actix_web::{
-    Error,
-    body::MessageBody,
-    dev::{ServiceRequest, ServiceResponse},
-    http::Method,
-    middleware::Next,
-    web,
-};
-
 use super::sessions::Session;
-use crate::{accounts::model::User, state::AppState};
+use crate::accounts::model::User;
 
 /// How long a checked session is believed without asking the database.
 pub const FRESH_FOR: Duration = Duration::from_secs(2);
@@ -81,19 +72,4 @@ impl SessionCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
         entries.clear();
     }
-}
-
-/// Forgets the cached sessions after every request that may have changed one (anything but
-/// GET, HEAD and OPTIONS), once its answer is ready and its transaction committed.
-pub async fn middleware(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
-    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let state = writes.then(|| req.app_data::<web::Data<AppState>>().cloned()).flatten();
-    let response = next.call(req).await;
-    if let Some(state) = state {
-        state.sessions.forget_all();
-    }
-    response
 }

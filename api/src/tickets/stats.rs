@@ -2,7 +2,8 @@
 //! in the transaction that changes tickets (migration `ticket_counts`), so the answer is exact
 //! and takes the same time at any size. The only counting left at read time is of the running
 //! tickets still in time (on track or at risk: time moves them, no write does), a range of the
-//! deadline index that holds the tickets currently being worked on, not the history.
+//! deadline index that holds the tickets currently being worked on, not the history; under load
+//! it is counted at most every 2 s, and the answer says when (`sla_counted_at`).
 
 use std::collections::HashMap;
 
@@ -43,7 +44,7 @@ struct Count {
     n: i64,
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Clone, Copy)]
 struct InTime {
     #[diesel(sql_type = BigInt)]
     on_track: i64,
@@ -67,14 +68,7 @@ pub fn read(conn: &mut PgConnection, me: i64) -> QueryResult<TicketStats> {
     // Running and not breached means every open deadline lies ahead: a range of the due index
     // (resolved and closed tickets, archived ones among them, sort at its far end, so the
     // range holds only tickets that still need work).
-    let in_time: InTime = diesel::sql_query(format!(
-        "SELECT count(*) FILTER (WHERE {on_track}) AS on_track, count(*) FILTER (WHERE {at_risk}) AS at_risk
-         FROM tickets WHERE next_due_at > now() AND next_due_at < $1 AND NOT archived AND sla_paused_at IS NULL",
-        on_track = sla::status_sql(SlaStatus::OnTrack),
-        at_risk = sla::status_sql(SlaStatus::AtRisk),
-    ))
-    .bind::<diesel::sql_types::Timestamptz, _>(sla::clock::never())
-    .get_result(conn)?;
+    let (in_time, sla_counted_at) = in_time(conn)?;
     let breached = count("paused_breached") + count("running") - in_time.on_track - in_time.at_risk;
     Ok(TicketStats {
         by_status: TicketStatus::ALL
@@ -91,7 +85,57 @@ pub fn read(conn: &mut PgConnection, me: i64) -> QueryResult<TicketStats> {
         .collect(),
         unassigned: count("unassigned"),
         mine: count(&mine),
+        sla_counted_at,
     })
+}
+
+/// How long the count of running tickets in time is reused (only time moves it between on
+/// track, at risk and breached; every write on this instance forgets it at once).
+const IN_TIME_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The count of the running tickets still in time, and when it was taken. Under a dashboard
+/// load it is counted once per [`IN_TIME_FOR`] rather than per request: it is the one part of
+/// the answer whose cost grows with the number of tickets being worked on.
+struct InTimeCache {
+    counted: Option<(std::time::Instant, chrono::DateTime<chrono::Utc>, InTime)>,
+    generation: u64,
+}
+
+static IN_TIME: std::sync::Mutex<InTimeCache> = std::sync::Mutex::new(InTimeCache { counted: None, generation: 0 });
+
+fn in_time_cache() -> std::sync::MutexGuard<'static, InTimeCache> {
+    IN_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Forgets the count (after a write on this instance: `middleware::caches`).
+pub fn forget() {
+    let mut cache = in_time_cache();
+    cache.counted = None;
+    cache.generation += 1;
+}
+
+fn in_time(conn: &mut PgConnection) -> QueryResult<(InTime, chrono::DateTime<chrono::Utc>)> {
+    let generation = {
+        let cache = in_time_cache();
+        if let Some((_, counted_at, n)) = cache.counted.filter(|(at, _, _)| at.elapsed() < IN_TIME_FOR) {
+            return Ok((n, counted_at));
+        }
+        cache.generation
+    };
+    let counted_at = chrono::Utc::now();
+    let in_time: InTime = diesel::sql_query(format!(
+        "SELECT count(*) FILTER (WHERE {on_track}) AS on_track, count(*) FILTER (WHERE {at_risk}) AS at_risk
+         FROM tickets WHERE next_due_at > now() AND next_due_at < $1 AND NOT archived AND sla_paused_at IS NULL",
+        on_track = sla::status_sql(SlaStatus::OnTrack),
+        at_risk = sla::status_sql(SlaStatus::AtRisk),
+    ))
+    .bind::<diesel::sql_types::Timestamptz, _>(sla::clock::never())
+    .get_result(conn)?;
+    let mut cache = in_time_cache();
+    if cache.generation == generation {
+        cache.counted = Some((std::time::Instant::now(), counted_at, in_time));
+    }
+    Ok((in_time, counted_at))
 }
 
 /// Sums the counters' rows per key, so reading them stays cheap under any write load. Runs

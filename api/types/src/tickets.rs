@@ -255,6 +255,9 @@ pub struct TicketStats {
     pub unassigned: i64,
     /// Not resolved or closed, and assigned to you.
     pub mine: i64,
+    /// When the tickets in time (on track, at risk; breached is the rest) were counted: time
+    /// alone moves them, so they are counted at most every 2 s; every other count is current.
+    pub sla_counted_at: DateTime<Utc>,
 }
 
 /// A public reply or an internal note (P5).
