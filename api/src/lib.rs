@@ -17,6 +17,7 @@ pub mod contact;
 pub mod db;
 pub mod email;
 pub mod error;
+pub mod fresh;
 pub mod health;
 pub mod inbound;
 pub mod jobs;

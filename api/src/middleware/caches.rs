@@ -1,5 +1,5 @@
 //! The instance's short-lived caches (checked sessions, `auth::session_cache`; the count of
-//! tickets in time, `tickets::stats`) are forgotten after every request that may have changed
+//! tickets in time, `tickets::stats`; the SLA policies, `sla::clock::Policies`) are forgotten after every request that may have changed
 //! what they hold: anything but GET, HEAD and OPTIONS, once its answer is ready and its
 //! transaction committed. So whoever changes something sees it on their next request; other
 //! instances learn of session and account changes through the database (migration 025).
@@ -25,6 +25,7 @@ pub async fn middleware(
     if let Some(state) = state {
         state.sessions.forget_all();
         crate::tickets::stats::forget();
+        crate::sla::clock::Policies::forget();
     }
     response
 }

@@ -370,7 +370,6 @@ pub async fn update_calendar(
         })
     })
     .await?;
-    super::clock::Policies::forget();
     Ok(web::Json(view))
 }
 

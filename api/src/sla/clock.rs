@@ -106,31 +106,23 @@ impl Policy {
 /// Every policy, for presenting many tickets.
 pub struct Policies(HashMap<(ContractTier, Priority), Policy>);
 
-/// How long presenting tickets reuses the policies it read (see [`Policies::cached`]).
-const CACHE_FOR: std::time::Duration = std::time::Duration::from_secs(2);
-
-static CACHED: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Policies>)>> = std::sync::Mutex::new(None);
+/// The policies for presenting tickets (see [`Policies::cached`]).
+static CACHED: crate::fresh::Fresh<std::sync::Arc<Policies>> =
+    crate::fresh::Fresh::new(std::time::Duration::from_secs(2));
 
 impl Policies {
-    /// The policies for presenting tickets, read at most every [`CACHE_FOR`]: every ticket a
-    /// response shows needs them, and building twelve calendars per request cost more than the
-    /// ticket itself. A change on this instance is seen at once ([`Policies::forget`]); one made
-    /// on another instance within two seconds (the SLA status shown, never a stored deadline).
+    /// The policies for presenting tickets, read at most every 2 s: every ticket a response
+    /// shows needs them, and building twelve calendars per request cost more than the ticket
+    /// itself. A change on this instance is seen at once ([`Policies::forget`], after every
+    /// write); one made on another instance within two seconds (the SLA status shown, never a
+    /// stored deadline).
     pub fn cached(conn: &mut PgConnection) -> QueryResult<std::sync::Arc<Self>> {
-        let lock = || CACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((read_at, policies)) = lock().as_ref()
-            && read_at.elapsed() < CACHE_FOR
-        {
-            return Ok(std::sync::Arc::clone(policies));
-        }
-        let policies = std::sync::Arc::new(Self::load(conn)?);
-        *lock() = Some((std::time::Instant::now(), std::sync::Arc::clone(&policies)));
-        Ok(policies)
+        CACHED.get_or_read(|| Self::load(conn).map(std::sync::Arc::new))
     }
 
-    /// Drops the cached policies: call after changing a policy or a calendar.
+    /// Drops the cached policies (`middleware::caches`, after every write).
     pub fn forget() {
-        *CACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        CACHED.forget();
     }
 
     pub fn load(conn: &mut PgConnection) -> QueryResult<Self> {

@@ -145,6 +145,5 @@ pub async fn put_policy(
         })
     })
     .await?;
-    clock::Policies::forget();
     Ok(web::Json(row.into()))
 }

@@ -212,30 +212,16 @@ pub fn list(
 /// The lexemes the statistics of `comments.search` name as the most common (up to 10,000),
 /// read again every 10 minutes: parsing them costs milliseconds, a search must not.
 fn common_comment_lexemes(conn: &mut PgConnection) -> QueryResult<std::sync::Arc<std::collections::HashSet<String>>> {
-    use std::{
-        collections::HashSet,
-        sync::{Arc, Mutex},
-        time::{Duration, Instant},
-    };
-    static CACHE: Mutex<Option<(Instant, Arc<HashSet<String>>)>> = Mutex::new(None);
-    const FRESH: Duration = Duration::from_secs(600);
-    if let Some((at, set)) = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
-        && at.elapsed() < FRESH
-    {
-        return Ok(Arc::clone(set));
-    }
-    let set: Arc<HashSet<String>> = Arc::new(
-        diesel::sql_query(
+    static COMMON: crate::fresh::Fresh<std::sync::Arc<std::collections::HashSet<String>>> =
+        crate::fresh::Fresh::new(std::time::Duration::from_secs(600));
+    COMMON.get_or_read(|| {
+        let lexemes = diesel::sql_query(
             "SELECT unnest(most_common_elems::text::text[]) AS lexeme FROM pg_stats
              WHERE schemaname = current_schema() AND tablename = 'comments' AND attname = 'search'",
         )
-        .load::<Lexeme>(conn)?
-        .into_iter()
-        .map(|l| l.lexeme)
-        .collect(),
-    );
-    *CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&set)));
-    Ok(set)
+        .load::<Lexeme>(conn)?;
+        Ok(std::sync::Arc::new(lexemes.into_iter().map(|l| l.lexeme).collect()))
+    })
 }
 
 /// At most this many matching comments are read from the index for a rare word.

@@ -89,39 +89,23 @@ pub fn read(conn: &mut PgConnection, me: i64) -> QueryResult<TicketStats> {
     })
 }
 
-/// How long the count of running tickets in time is reused (only time moves it between on
-/// track, at risk and breached; every write on this instance forgets it at once).
-const IN_TIME_FOR: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// The count of the running tickets still in time, and when it was taken. Under a dashboard
-/// load it is counted once per [`IN_TIME_FOR`] rather than per request: it is the one part of
-/// the answer whose cost grows with the number of tickets being worked on.
-struct InTimeCache {
-    counted: Option<(std::time::Instant, chrono::DateTime<chrono::Utc>, InTime)>,
-    generation: u64,
-}
-
-static IN_TIME: std::sync::Mutex<InTimeCache> = std::sync::Mutex::new(InTimeCache { counted: None, generation: 0 });
-
-fn in_time_cache() -> std::sync::MutexGuard<'static, InTimeCache> {
-    IN_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+/// load it is counted at most every 2 s rather than per request: it is the one part of the
+/// answer whose cost grows with the number of tickets being worked on, and only time moves it
+/// between on track, at risk and breached (every write on this instance forgets it at once).
+static IN_TIME: crate::fresh::Fresh<(InTime, chrono::DateTime<chrono::Utc>)> =
+    crate::fresh::Fresh::new(std::time::Duration::from_secs(2));
 
 /// Forgets the count (after a write on this instance: `middleware::caches`).
 pub fn forget() {
-    let mut cache = in_time_cache();
-    cache.counted = None;
-    cache.generation += 1;
+    IN_TIME.forget();
 }
 
 fn in_time(conn: &mut PgConnection) -> QueryResult<(InTime, chrono::DateTime<chrono::Utc>)> {
-    let generation = {
-        let cache = in_time_cache();
-        if let Some((_, counted_at, n)) = cache.counted.filter(|(at, _, _)| at.elapsed() < IN_TIME_FOR) {
-            return Ok((n, counted_at));
-        }
-        cache.generation
-    };
+    IN_TIME.get_or_read(|| count_in_time(conn))
+}
+
+fn count_in_time(conn: &mut PgConnection) -> QueryResult<(InTime, chrono::DateTime<chrono::Utc>)> {
     let counted_at = chrono::Utc::now();
     let in_time: InTime = diesel::sql_query(format!(
         "SELECT count(*) FILTER (WHERE {on_track}) AS on_track, count(*) FILTER (WHERE {at_risk}) AS at_risk
@@ -131,10 +115,6 @@ fn in_time(conn: &mut PgConnection) -> QueryResult<(InTime, chrono::DateTime<chr
     ))
     .bind::<diesel::sql_types::Timestamptz, _>(sla::clock::never())
     .get_result(conn)?;
-    let mut cache = in_time_cache();
-    if cache.generation == generation {
-        cache.counted = Some((std::time::Instant::now(), counted_at, in_time));
-    }
     Ok((in_time, counted_at))
 }
 
